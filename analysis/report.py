@@ -1,0 +1,199 @@
+"""Running the notebooks headlessly and exporting them as offline HTML reports with an index.
+
+For every notebook in `notebooks/` (name order) `run_reports` writes to the output folder:
+`<name>.ipynb` (executed), `<name>.html` (reader version: code hidden) and `<name>.full.html`
+(with code), then `index.html` listing each notebook's title, status, run time and parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .outputs import write_text_atomic
+from .paths import NOTEBOOKS_DIR, REPORTS_DIR
+
+KERNEL_NAME = "rare-earth-notebooks"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CELL_TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of executing one notebook."""
+
+    name: str
+    title: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    parameters: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def find_notebooks(folder: Path = NOTEBOOKS_DIR, only: str | None = None) -> list[Path]:
+    """The notebooks in `folder` in name order, or the one whose name (or stem) is `only`."""
+    notebooks = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+    if only:
+        notebooks = [p for p in notebooks if only in (p.name, p.stem)]
+    return notebooks
+
+
+def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
+    """The text of the notebook's first markdown heading, or `default`."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.lstrip().startswith("#"):
+                return line.lstrip("# ").strip()
+    return default
+
+
+@contextlib.contextmanager
+def project_kernel() -> Iterator[str]:
+    """A kernelspec for this interpreter, found before any in the user's home; yields its name."""
+    with tempfile.TemporaryDirectory(prefix="rare-earth-kernel-") as tmp:
+        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        spec = {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python (rare-earth notebooks)",
+            "language": "python",
+        }
+        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        previous = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, previous]))
+        try:
+            yield KERNEL_NAME
+        finally:
+            if previous is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = previous
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line naming the failing cell and its error, from a papermill or other exception."""
+    cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        where = f"cell {cell}: " if cell is not None else ""
+        return f"{where}{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def execute_notebook(source: Path, executed: Path, parameters: dict, kernel: str) -> NotebookRun:
+    """Execute `source` with papermill into `executed`; never raises for a failing cell."""
+    import papermill
+
+    nb = nbformat.read(source, as_version=4)
+    run = NotebookRun(source.stem, notebook_title(nb, source.stem), "ok", 0.0, dict(parameters))
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(tmp),
+            parameters=parameters,
+            kernel_name=kernel,
+            cwd=str(source.parent),
+            progress_bar=False,
+            execution_timeout=CELL_TIMEOUT_SECONDS,
+        )
+    except Exception as exc:  # a failing notebook must not stop the others
+        run.status, run.error = "failed", describe_failure(exc)
+    run.seconds = time.perf_counter() - started
+    if tmp.exists():
+        os.replace(tmp, executed)
+    else:
+        nbformat.write(nb, executed)
+    return run
+
+
+def export_html(executed: Path, target: Path, with_code: bool) -> Path:
+    """Export an executed notebook to self-contained HTML; scraped output is sanitized."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="reader",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=not with_code,
+        exclude_input_prompt=not with_code,
+        exclude_output_prompt=True,
+        sanitize_html=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    return write_text_atomic(target, body)
+
+
+def render_index(runs: list[NotebookRun], corpus_label: str) -> str:
+    """The HTML of `index.html`: every notebook with title, status, time, parameters and links."""
+    esc = html.escape
+    rows = []
+    for run in runs:
+        params = ", ".join(f"{k} = {v!r}" for k, v in run.parameters.items()) or "(defaults)"
+        status = "ok" if run.status == "ok" else f"failed: {run.error}"
+        rows.append(
+            "<tr>"
+            f"<td>{esc(run.name)}</td><td>{esc(run.title)}</td>"
+            f'<td class="{esc(run.status)}">{esc(status)}</td>'
+            f"<td>{run.seconds:.1f} s</td><td><code>{esc(params)}</code></td>"
+            f'<td><a href="{esc(run.name)}.html">report</a> · '
+            f'<a href="{esc(run.name)}.full.html">with code</a> · '
+            f'<a href="{esc(run.name)}.ipynb">notebook</a></td>'
+            "</tr>"
+        )
+    failed = sum(run.status != "ok" for run in runs)
+    summary = f"{len(runs)} notebooks, {failed} failed, {sum(r.seconds for r in runs):.1f} s in all"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        "<title>稀土新闻分析 · Reports</title>\n"
+        "<style>body{font-family:'Noto Sans CJK SC','Source Han Sans SC',sans-serif;margin:2em;}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+        ".failed{color:#b00020;font-weight:bold}.ok{color:#1b5e20}</style>\n</head>\n<body>\n"
+        "<h1>稀土新闻分析 · Rare-earth news analysis reports</h1>\n"
+        f"<p>Corpus: <code>{esc(corpus_label)}</code>. {esc(summary)}.</p>\n"
+        "<table>\n<thead><tr><th>Notebook</th><th>Title</th><th>Status</th><th>Run time</th>"
+        "<th>Parameters</th><th>Links</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+
+
+def run_reports(
+    corpus: str | None = None,
+    out_dir: Path = REPORTS_DIR,
+    only: str | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+) -> list[NotebookRun]:
+    """Execute and export every notebook (or `only` one) into `out_dir`; returns the runs."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parameters = {"corpus": corpus} if corpus else {}
+    runs = []
+    with project_kernel() as kernel:
+        for source in find_notebooks(notebooks_dir, only):
+            executed = out_dir / source.name
+            run = execute_notebook(source, executed, parameters, kernel)
+            for target, with_code in ((f"{source.stem}.html", False), (f"{source.stem}.full.html", True)):
+                try:
+                    export_html(executed, out_dir / target, with_code)
+                except Exception as exc:  # keep going: the index records it
+                    run.status = "failed"
+                    run.error = run.error or f"HTML export: {describe_failure(exc)}"
+            runs.append(run)
+            print(f"{run.status:>6}  {run.seconds:5.1f} s  {source.name}  {run.error}", flush=True)
+    write_text_atomic(out_dir / "index.html", render_index(runs, corpus or "data/raw (bundled)"))
+    return runs
