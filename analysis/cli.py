@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     tabulate = commands.add_parser("tabulate", help="read pages and write the analysis tables (CSV + Parquet)")
     tabulate.add_argument("inputs", nargs="*", type=Path, help=f"files or folders (default: {RAW_DIR})")
     tabulate.add_argument("--out", type=Path, default=PROCESSED_DIR, help=f"output folder (default: {PROCESSED_DIR})")
+    tabulate.add_argument("--no-cache", action="store_true", help="recompute every document (ignore the cache)")
 
     report = commands.add_parser("report", help="execute every notebook and export HTML reports")
     report.add_argument("--corpus", type=Path, default=None, help="corpus folder or file (default: data/raw)")
@@ -30,15 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_tabulate(args: argparse.Namespace) -> int:
-    """Write every table; exit status 0 when at least one article was read."""
-    from .corpus import build_tables, write_tables
+    """Write every table; exit status 0 when at least one article was read, 1 when none could be."""
+    from .corpus import tabulate
 
-    tables = build_tables(args.inputs or None)
-    write_tables(tables, args.out)
-    n_articles = len(tables["articles"])
-    n_rejects = len(tables.get("rejects", ()))
-    print(f"tabulate: {n_articles} articles read, {n_rejects} rejected -> {args.out}")
-    return 0 if n_articles else 1
+    summary = tabulate(args.inputs or None, args.out, use_cache=not args.no_cache)
+    state = " (up to date, nothing rewritten)" if summary.up_to_date else ""
+    print(
+        f"tabulate: {summary.files} files, {summary.articles} articles read, {summary.rejected} rejected, "
+        f"{summary.removed_lines} lines removed, {summary.seconds:.1f} s -> {args.out}{state}"
+    )
+    return 0 if summary.articles else 1
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -1,39 +1,477 @@
-"""Running the per-document steps over a corpus and writing the resulting tables."""
+"""Running the per-document steps over a corpus, caching them, and writing the tables.
+
+The flow (see DESIGN.md): every input file goes through `process_file` (read → clean → claims → words),
+a pure function mapped over batches of files by an executor (local processes by default; any
+`concurrent.futures.Executor`, such as a Dask client's `get_executor()`, can run it instead). Its
+results are cached by the file's content hash and the pipeline fingerprint (code, word lists, tokenizer).
+Corpus-level steps (duplicate clusters, keywords, topics, claim variants, cross-checks) then run on the
+per-document results.
+
+Tables and where their columns are documented:
+- articles, paragraphs, sentences, removed: `analysis.clean`; rejects (path, error): `analysis.read`
+- claims: `analysis.claims`; cross_checks, claim_variants: `analysis.reference`
+- tokens: `analysis.words`; terms, keywords, entities, quotes, cooccurrence, topics, doc_topics: `analysis.themes`
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
-from .outputs import write_bytes_atomic
-from .paths import resolve_corpus
-from .read import read_pages
+from . import claims, clean, read, reference, themes, words
+from .outputs import write_bytes_atomic, write_text_atomic
+from .paths import cache_dir, resolve_corpus
+
+# Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
+STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
+BATCH_FILES = 64  # files per task sent to a worker
+SERIAL_BELOW = 8  # fewer files than this are processed in this process (no pool start-up)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def build_tables(inputs: str | Path | list | None = None) -> dict[str, pd.DataFrame]:
-    """All tables for the corpus at `inputs` (files or folders; the bundled data by default)."""
+# ---------------------------------------------------------------- per-document steps (pure)
+
+
+def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
+    """Every per-document table for one page: clean, claims, tokens, terms, quotes."""
+    tables = clean.article_tables(clean.split_page(page))
+    sentences = tables["sentences"]
+    tables["claims"] = claims.extract_claims(sentences)
+    tables["tokens"] = words.tokenize_sentences(sentences)
+    tables.update(themes.document_summaries(tables["tokens"], sentences))
+    return tables
+
+
+def process_file(path: str) -> dict[str, pd.DataFrame]:
+    """All tables for the pages in one input file, plus its rejects; never raises for bad input."""
+    try:
+        pages, rejects = read.read_file(Path(path))
+        parts = [document_tables(page) for page in pages]
+    except Exception as exc:  # a bug on one file must not stop the batch
+        pages, parts, rejects = [], [], [{"path": path, "error": f"internal error: {type(exc).__name__}: {exc}"}]
+    tables = concat_tables(parts)
+    tables["rejects"] = pd.DataFrame(rejects, columns=read.REJECT_COLUMNS)
+    return tables
+
+
+def concat_tables(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Concatenate dicts of tables by name, keeping the columns of empty tables."""
+    grouped: dict[str, list[pd.DataFrame]] = {}
+    for part in parts:
+        for name, table in part.items():
+            grouped.setdefault(name, []).append(table)
+    out = {}
+    for name, tables in grouped.items():
+        non_empty = [t for t in tables if len(t)]
+        out[name] = pd.concat(non_empty, ignore_index=True) if non_empty else tables[0].iloc[0:0]
+    return out
+
+
+# ---------------------------------------------------------------- cache
+
+
+def pipeline_fingerprint() -> str:
+    """A hash of everything that shapes per-document results: the code, word lists and tokenizer."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".txt", ".json", ".csv"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(words.segmenter_info(), sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(path: Path, fingerprint: str) -> str | None:
+    """The cache key of one input file (its bytes and the pipeline), or None when it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
+
+
+def cached_process_file(
+    path: str, fingerprint: str, use_cache: bool = True, occurrence: int = 1
+) -> dict[str, pd.DataFrame]:
+    """`process_file` with its result stored under the project cache, keyed by content and pipeline."""
+    key = cache_key(Path(path), fingerprint) if use_cache else None
+    store = cache_dir() / "documents" / key[:2] / f"{key}.pkl" if key else None
+    tables = None
+    if store is not None and store.exists():
+        try:
+            tables = relabel_path(pickle.loads(store.read_bytes()), path)
+        except Exception:  # a damaged cache entry is recomputed
+            tables = None
+    if tables is None:
+        tables = process_file(path)
+        if store is not None and not len(tables["rejects"]):
+            write_bytes_atomic(store, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    return suffix_doc_ids(tables, occurrence)
+
+
+def suffix_doc_ids(tables: dict[str, pd.DataFrame], occurrence: int) -> dict[str, pd.DataFrame]:
+    """Tables of a file whose bytes were already seen in the corpus: doc ids get `-<occurrence>`."""
+    if occurrence <= 1:
+        return tables
+    return {
+        name: table.assign(doc_id=table["doc_id"].astype(str) + f"-{occurrence}")
+        if "doc_id" in table.columns and len(table) else table
+        for name, table in tables.items()
+    }
+
+
+def relabel_path(tables: dict[str, pd.DataFrame], path: str) -> dict[str, pd.DataFrame]:
+    """Cached tables with their `path` column set to where the file is now."""
+    articles = tables.get("articles")
+    if articles is not None and len(articles):
+        articles = articles.copy()
+        articles["path"] = [p.replace(p.split("#")[0], path, 1) for p in articles["path"]]
+        tables = {**tables, "articles": articles}
+    return tables
+
+
+def process_batch(files: list[tuple[str, int]], fingerprint: str, use_cache: bool) -> dict[str, pd.DataFrame]:
+    """Process a batch of (path, occurrence) files: the unit of work sent to a worker."""
+    return concat_tables(cached_process_file(p, fingerprint, use_cache, n) for p, n in files)
+
+
+def occurrences(paths: list[str]) -> list[tuple[str, int]]:
+    """Each path with how many times its exact bytes have appeared so far (1 for the first copy)."""
+    seen: dict[str, int] = {}
+    out = []
+    for path in paths:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            digest = f"unreadable:{path}"
+        seen[digest] = seen.get(digest, 0) + 1
+        out.append((path, seen[digest]))
+    return out
+
+
+# ---------------------------------------------------------------- executor
+
+
+def batches(items: list, size: int) -> list[list]:
+    """`items` cut into consecutive batches of at most `size`."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def default_executor(n_files: int) -> Executor | None:
+    """A local process pool for large corpora; None (run here) for a handful of files."""
+    if n_files < SERIAL_BELOW:
+        return None
+    workers = max(1, min(os.cpu_count() or 1, n_files // 2))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+
+
+def map_files(
+    paths: list[str],
+    executor: Executor | None,
+    use_cache: bool = True,
+    progress: bool = False,
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """Per-document tables for `paths`, batch by batch in input order."""
+    fingerprint = pipeline_fingerprint()
+    work = batches(occurrences(paths), max(1, min(BATCH_FILES, len(paths) // (4 * (os.cpu_count() or 1)) or 1)))
+    results: Iterable[dict[str, pd.DataFrame]]
+    if executor is None:
+        results = (process_batch(b, fingerprint, use_cache) for b in work)
+    else:
+        results = executor.map(process_batch, work, [fingerprint] * len(work), [use_cache] * len(work))
+    if progress and len(paths) > SERIAL_BELOW:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(paths), unit="file", file=sys.stderr, desc="tabulate")
+        for batch, result in zip(work, results, strict=True):
+            bar.update(len(batch))
+            yield result
+        bar.close()
+    else:
+        yield from results
+
+
+# ---------------------------------------------------------------- corpus-level steps
+
+
+def corpus_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The corpus-level tables computed from the per-document ones."""
+    articles = clean.assign_dup_clusters(tables["articles"])
+    usgs, facts = reference.load_usgs(), reference.load_china_facts()
+    out = {
+        "articles": articles,
+        "cross_checks": reference.cross_check(tables["claims"], usgs, facts, articles),
+        "claim_variants": reference.claim_variants(tables["claims"], articles),
+    }
+    out.update(themes.corpus_summaries(tables, articles))
+    return out
+
+
+# ---------------------------------------------------------------- in memory (notebooks)
+
+
+def list_inputs(inputs: str | Path | list | None) -> tuple[list[str], list[dict]]:
+    """Input files for `inputs` (the bundled data by default) and rejects for what cannot be listed."""
     if inputs is None or isinstance(inputs, (str, Path)):
         inputs = [resolve_corpus(inputs)]
-    pages = read_pages([Path(p) for p in inputs])
-    articles = pages.rename(columns={"text": "body"})
-    return {"articles": articles}
+    files, rejects = read.find_input_files([Path(p) for p in inputs])
+    return [str(p) for p in files], rejects
+
+
+def build_tables(
+    inputs: str | Path | list | None = None,
+    executor: Executor | None = None,
+    use_cache: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """All tables for the corpus at `inputs` (files or folders; the bundled data/raw by default)."""
+    paths, list_rejects = list_inputs(inputs)
+    pool = executor or default_executor(len(paths))
+    try:
+        tables = concat_tables(map_files(paths, pool, use_cache))
+    finally:
+        if pool is not None and executor is None:
+            pool.shutdown()
+    tables = tables or process_file_empty()
+    tables["rejects"] = pd.concat(
+        [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
+    )
+    tables.update(corpus_tables(tables))
+    return dict(sorted(tables.items()))
+
+
+def process_file_empty() -> dict[str, pd.DataFrame]:
+    """The per-document tables of an empty corpus (every table, no rows)."""
+    return {name: table.iloc[0:0] for name, table in document_tables(read.empty_page()).items()} | {
+        "rejects": pd.DataFrame(columns=read.REJECT_COLUMNS)
+    }
+
+
+# ---------------------------------------------------------------- writing tables
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @ …) get a leading apostrophe."""
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, r"^[=+\-@\t\r]")
+            quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
+            column = pc.if_else(pc.fill_null(risky, False), quoted, column)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def to_arrow(table: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
+    """A DataFrame as an Arrow table (text columns as strings), cast to `schema` when given."""
+    converted = table.copy()
+    for name in converted.columns:
+        if converted[name].dtype == object:
+            converted[name] = converted[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    arrow = pa.Table.from_pandas(converted, preserve_index=False)
+    arrow = arrow.replace_schema_metadata(None)
+    if schema is not None:
+        arrow = arrow.select(schema.names).cast(schema)
+    else:
+        fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow.schema]
+        arrow = arrow.cast(pa.schema(fields))
+    return arrow
+
+
+def csv_bytes(table: pa.Table, header: bool = True) -> bytes:
+    """An Arrow table as CSV bytes (formulas neutralised, strings quoted where needed)."""
+    buffer = io.BytesIO()
+    options = pa_csv.WriteOptions(include_header=header, quoting_style="needed")
+    pa_csv.write_csv(neutralise_formulas(table), buffer, write_options=options)
+    return buffer.getvalue()
 
 
 def table_to_csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as CSV in UTF-8 with a byte-order mark, so that Excel shows the Chinese."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return b"\xef\xbb\xbf" + csv_bytes(to_arrow(table))
+
+
+def table_to_parquet_bytes(table: pd.DataFrame) -> bytes:
+    """A table as Parquet bytes."""
+    buffer = io.BytesIO()
+    pq.write_table(to_arrow(table), buffer)
+    return buffer.getvalue()
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
     """Write every table as `<name>.csv` and `<name>.parquet` in `out_dir`, atomically."""
-    import io
-
     out_dir = Path(out_dir)
     written = []
     for name, table in sorted(tables.items()):
         written.append(write_bytes_atomic(out_dir / f"{name}.csv", table_to_csv_bytes(table)))
-        buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
-        written.append(write_bytes_atomic(out_dir / f"{name}.parquet", buffer.getvalue()))
+        written.append(write_bytes_atomic(out_dir / f"{name}.parquet", table_to_parquet_bytes(table)))
     return written
+
+
+@dataclass
+class StreamedTable:
+    """One table written batch by batch to temporary CSV and Parquet files, renamed into place at the end."""
+
+    out_dir: Path
+    name: str
+    schema: pa.Schema | None = None
+    rows: int = 0
+    empty: pd.DataFrame | None = None
+    _csv: io.BufferedWriter | None = field(default=None, repr=False)
+    _parquet: pq.ParquetWriter | None = field(default=None, repr=False)
+
+    def tmp(self, suffix: str) -> Path:
+        """The temporary file beside the target."""
+        return self.out_dir / f".{self.name}.{suffix}.tmp"
+
+    def append(self, table: pd.DataFrame) -> None:
+        """Add a batch of rows."""
+        if self.empty is None:
+            self.empty = table.iloc[0:0]
+        if not len(table):
+            return
+        arrow = to_arrow(table, self.schema)
+        if self._parquet is None:
+            self.schema = arrow.schema
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._parquet = pq.ParquetWriter(self.tmp("parquet"), self.schema)
+            self._csv = open(self.tmp("csv"), "wb")  # closed in finish()
+            self._csv.write(b"\xef\xbb\xbf")
+        self._parquet.write_table(arrow)
+        self._csv.write(csv_bytes(arrow, header=self.rows == 0))
+        self.rows += len(table)
+
+    def finish(self) -> list[Path]:
+        """Close the files and move them into place (an empty table is written with its columns)."""
+        targets = [self.out_dir / f"{self.name}.csv", self.out_dir / f"{self.name}.parquet"]
+        if self._parquet is None:
+            return write_tables({self.name: self.empty if self.empty is not None else pd.DataFrame()}, self.out_dir)
+        self._parquet.close()
+        self._csv.close()
+        os.replace(self.tmp("csv"), targets[0])
+        os.replace(self.tmp("parquet"), targets[1])
+        return targets
+
+
+# ---------------------------------------------------------------- tabulate (streaming, on disk)
+
+
+@dataclass
+class TabulateSummary:
+    """What a `tabulate` run did."""
+
+    files: int
+    articles: int
+    rejected: int
+    removed_lines: int
+    seconds: float
+    up_to_date: bool = False
+    rejects: pd.DataFrame | None = None
+
+
+def corpus_fingerprint(paths: list[str]) -> str:
+    """A hash of the input files (paths, sizes, modification times) and the pipeline."""
+    digest = hashlib.sha256(pipeline_fingerprint().encode())
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0missing\n".encode())
+    return digest.hexdigest()
+
+
+def fresh_staging_dir(out_dir: Path) -> Path:
+    """An empty folder inside `out_dir` where a run writes before moving its files into place."""
+    import shutil
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = out_dir / f".staging-{os.getpid()}"
+    staging.mkdir()
+    return staging
+
+
+def move_into_place(staging: Path, out_dir: Path) -> list[Path]:
+    """Move every finished file from `staging` into `out_dir` (each by an atomic rename)."""
+    moved = []
+    for path in sorted(staging.iterdir()):
+        if not path.name.startswith("."):
+            moved.append(Path(os.replace(path, out_dir / path.name) or out_dir / path.name))
+    for leftover in staging.iterdir():
+        leftover.unlink()
+    staging.rmdir()
+    return moved
+
+
+def tabulate(
+    inputs: list | str | Path | None,
+    out_dir: str | Path,
+    executor: Executor | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+    on_batch: Callable[[dict[str, pd.DataFrame]], None] | None = None,
+) -> TabulateSummary:
+    """Read the corpus, write every table into `out_dir` (large ones streamed), and summarise the run."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    paths, list_rejects = list_inputs(inputs if inputs else None)
+    manifest_path = out_dir / "manifest.json"
+    fingerprint = corpus_fingerprint(paths)
+    if use_cache and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") == fingerprint and all((out_dir / f).exists() for f in manifest["files"]):
+            return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
+                                   time.perf_counter() - started, up_to_date=True)
+    staging = fresh_staging_dir(out_dir)
+    pool = executor or default_executor(len(paths))
+    streams = {name: StreamedTable(staging, name) for name in STREAMED_TABLES}
+    kept: list[dict[str, pd.DataFrame]] = []
+    try:
+        for result in map_files(paths, pool, use_cache, progress):
+            if on_batch is not None:
+                on_batch(result)
+            for name in STREAMED_TABLES:
+                streams[name].append(result.pop(name))
+            kept.append(result)
+    finally:
+        if pool is not None and executor is None:
+            pool.shutdown()
+    tables = concat_tables(kept) if kept else {
+        k: v for k, v in process_file_empty().items() if k not in STREAMED_TABLES
+    }
+    tables["rejects"] = pd.concat(
+        [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
+    )
+    for row in tables["rejects"].itertuples():
+        print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
+    # streamed tables are written first; corpus-level steps only need the small per-document tables
+    for stream in streams.values():
+        stream.finish()
+    tables.update(corpus_tables(tables))
+    write_tables(tables, staging)
+    written = move_into_place(staging, out_dir)
+    summary = TabulateSummary(len(paths), len(tables["articles"]), len(tables["rejects"]), len(tables["removed"]),
+                              time.perf_counter() - started, rejects=tables["rejects"])
+    manifest = {"fingerprint": fingerprint, "files": sorted(p.name for p in written), "articles": summary.articles,
+                "rejected": summary.rejected, "removed_lines": summary.removed_lines}
+    write_text_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
+    return summary

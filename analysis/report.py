@@ -11,6 +11,7 @@ import contextlib
 import html
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from .charts import embed_cjk_font
 from .outputs import write_text_atomic
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 
@@ -121,11 +123,48 @@ def execute_notebook(source: Path, executed: Path, parameters: dict, kernel: str
     return run
 
 
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre",
+    "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})
+
+
+ACTIVE_ELEMENTS = re.compile(r"<(script|style|template|noscript|iframe|object)\b.*?</\1\s*>", re.I | re.S)
+
+
+def allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Whether an attribute may stay in report HTML: classes and table spans; images only as data URIs."""
+    if name in {"class", "title", "colspan", "rowspan", "align"}:
+        return True
+    if tag == "img" and name in {"alt", "width", "height"}:
+        return True
+    if tag == "img" and name == "src":
+        return value.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,", "data:image/jpeg;base64,"))
+    if tag == "a" and name == "href":
+        return value.startswith(("https://", "http://", "#"))
+    return False
+
+
+def sanitize_output_html(fragment: str | bytes) -> str:
+    """Output HTML with everything but plain document markup removed (no script, handlers, frames)."""
+    import bleach
+
+    text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
+    text = ACTIVE_ELEMENTS.sub("", text)
+    cleaner = bleach.Cleaner(
+        tags=ALLOWED_TAGS, attributes=allowed_attribute, protocols={"http", "https", "data"}, strip=True,
+        strip_comments=True,
+    )
+    return cleaner.clean(text)
+
+
 def export_html(executed: Path, target: Path, with_code: bool) -> Path:
-    """Export an executed notebook to self-contained HTML; scraped output is sanitized."""
+    """Export an executed notebook to self-contained HTML; every output is sanitized."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
+        filters={"clean_html": sanitize_output_html},
         template_name="reader",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=not with_code,
@@ -135,7 +174,7 @@ def export_html(executed: Path, target: Path, with_code: bool) -> Path:
         embed_images=True,
     )
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    return write_text_atomic(target, body)
+    return write_text_atomic(target, embed_cjk_font(body))
 
 
 def render_index(runs: list[NotebookRun], corpus_label: str) -> str:
@@ -182,6 +221,7 @@ def run_reports(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     parameters = {"corpus": corpus} if corpus else {}
+    parameters["figures_dir"] = str(out_dir.resolve() / "figures")
     runs = []
     with project_kernel() as kernel:
         for source in find_notebooks(notebooks_dir, only):
@@ -195,5 +235,5 @@ def run_reports(
                     run.error = run.error or f"HTML export: {describe_failure(exc)}"
             runs.append(run)
             print(f"{run.status:>6}  {run.seconds:5.1f} s  {source.name}  {run.error}", flush=True)
-    write_text_atomic(out_dir / "index.html", render_index(runs, corpus or "data/raw (bundled)"))
+    write_text_atomic(out_dir / "index.html", embed_cjk_font(render_index(runs, corpus or "data/raw (bundled)")))
     return runs

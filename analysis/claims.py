@@ -1,0 +1,523 @@
+"""The numbers articles quote: each number with its unit, qualifier, subject, measure and scope.
+
+`extract_claims(sentences)` is a pure per-document step: the `sentences` table (doc_id, para_id, sent_id, text,
+is_duplicate, duplicate_of) in, the `claims` table out, one row per claim:
+
+- doc_id, para_id, sent_id: where it was said (from the sentences table)
+- kind: percent | quantity | money | count | year | date | rank
+- value: float. percent as 83.7 (三成 → 30); quantity in the unit (mass in tonnes, 4350万吨 → 43500000);
+  money in the currency's base unit (1.2亿元 → 120000000); count as counted; year as the year; date: the year;
+  rank: the position (1 for 第一 / 首位 / 最大)
+- unit: `%`, `t`, `kg`, `km`, `km2`, `pp` (个百分点), `times` (倍), `CNY`, `USD`, `CNY/t` (prices per ton) …,
+  the classifier for counts (户, 家 …), `year`, `rank`; for a date the ISO date itself (2023-10 or 2023-10-18)
+- qualifier: about | over | under | at least | at most | "" (约, 超过, 不足, 以上, 以下 …; ranges give
+  at least / at most to their ends)
+- change: increase | decrease | "" (增长6.1% is an increase of 6.1%; 增长至 is a level, not a change)
+- subject: what it is about (包头市, 我国, 北方稀土 …; canonical names from resources/claim_subjects.txt)
+- measure: what is measured (储量, 产量, 出口量, 营收 …; canonical names from resources/claim_measures.txt)
+- scope: the whole a share or rank is of (全国, 世界 …; resources/claim_scopes.txt); percent and rank only
+- span: the exact text of the number with its unit; sentence: the sentence; char_start, char_end: the span's
+  offsets in the sentence (sentence[char_start:char_end] == span)
+- claim_group: f"{doc_id}:{n}"; claims of one document with the same kind, subject, measure, scope, value, unit
+  and change (the same fact stated again) share it, so charts count a fact once.
+
+Not claims: stock-ticker quotes such as "(60.30,1.61,2.74%)", ordinals (第十四届, 第一次), Chinese numerals with
+count classifiers (一批, 两个). Sentences flagged `is_duplicate` keep their claims: a restatement is still said,
+and claim_group is how charts count it once.
+Text is matched after a same-length normalisation (traditional → simplified, full-width → ASCII), so offsets and
+spans refer to the original sentence. Word lists live in analysis/resources/claim_*.txt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import cn2an
+import numpy as np
+import pandas as pd
+
+from .paths import RESOURCES
+
+CLAIM_COLUMNS = [
+    "doc_id", "para_id", "sent_id", "kind", "value", "unit", "qualifier", "change", "subject", "measure", "scope",
+    "span", "sentence", "char_start", "char_end", "claim_group",
+]  # fmt: skip
+CLAIM_DTYPES = {"para_id": "int64", "sent_id": "int64", "value": "float64", "char_start": "int64", "char_end": "int64"}
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "is_duplicate", "duplicate_of", "char_offset"]
+
+CN_DIGITS = "零〇一二两三四五六七八九十"
+CN_NUMERAL = f"[{CN_DIGITS}][{CN_DIGITS}百千万亿]*(?:点[{CN_DIGITS}]+)?"
+AR_NUMERAL = r"(?<![\d.A-Za-z])\d+(?:,\d{3})+(?:\.\d+)?(?!\d)|(?<![\d.A-Za-z])\d+(?:\.\d+)?"
+RANGE_SEPARATORS = "-—–~～至到"
+RANGE_LOW = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?|{CN_NUMERAL})([万亿千]*)\s*(%?)\s*[{RANGE_SEPARATORS}]\s*$")
+NUMERAL_MULTIPLIER = re.compile(rf"[+\-−]?(?:\d[\d.,]*|{CN_NUMERAL})([万亿千]*)")
+APPROXIMATE_PAIR = re.compile(r"[一二两三四五六七八九]{2}")
+CLAUSE_BREAK = re.compile(r"[，；。！？!?;：:\n]|,(?!\d{3}(?!\d))")
+TICKER = re.compile(r"[（(\[【]\s*[+\-−]?\d[\d.]*%?(?:\s*[,，]\s*|\s+)[+\-−]?\d[\d.,，%\s+\-−]*%\s*[)）\]】]")
+SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;]+|…+|$)[”’」』\"'）)]*")
+FULL_WIDTH = {ord(c): ord(a) for c, a in zip("０１２３４５６７８９％．＋－", "0123456789%.+-", strict=True)}
+
+
+def read_word_table(name: str) -> list[list[str]]:
+    """Rows of a resources/ word list: tab-separated fields, `#` comments and blank lines skipped."""
+    rows = []
+    for line in (RESOURCES / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (so the longest alias at a position wins)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def char_map() -> dict[int, int]:
+    """Same-length normalisation: full-width digits/signs to ASCII, traditional characters to simplified."""
+    import opencc
+
+    mapping = dict(FULL_WIDTH)
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in table.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            target = parts[1].split(" ")[0]
+            if len(target) == 1:
+                mapping[ord(parts[0])] = ord(target)
+    return mapping
+
+
+def normalise(text: str) -> str:
+    """The text with the same length and offsets, traditional→simplified and full-width→ASCII."""
+    return text.translate(char_map())
+
+
+def lookbehind_alternation(words) -> str:
+    """Alternatives matching the rest of each word after its first character (已 matched): (?<=一)半|(?<=半)数."""
+    return "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in sorted(words, key=len, reverse=True))
+
+
+def with_variants(pattern: str) -> str:
+    """A pattern that also matches the traditional forms of its characters (for checks before normalising)."""
+    sources: dict[str, str] = {}
+    for traditional, simplified in char_map().items():
+        sources[chr(simplified)] = sources.get(chr(simplified), "") + chr(traditional)
+    out, in_class = [], False
+    for i, c in enumerate(pattern):
+        escaped = i > 0 and pattern[i - 1] == "\\"
+        if c == "[" and not escaped:
+            in_class = True
+        elif c == "]" and not escaped:
+            in_class = False
+        if c in sources and not c.isascii():
+            out.append(c + sources[c] if in_class else f"[{c}{sources[c]}]")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The compiled word lists of resources/claim_*.txt."""
+
+    quick_check: tuple[re.Pattern, re.Pattern]
+    number_start: re.Pattern
+    number: re.Pattern
+    rank: re.Pattern
+    units: dict[str, tuple[str, str, float, bool]]
+    fixed: dict[str, tuple[str, str, float, bool]]
+    not_units: tuple[str, ...]
+    qualifiers_before: tuple[re.Pattern, dict[str, str]]
+    qualifiers_after: tuple[re.Pattern, dict[str, str]]
+    changes: tuple[re.Pattern, dict[str, str]]
+    names: tuple[re.Pattern, dict[str, tuple[str, str]]]
+    scope_aliases: tuple[str, ...]
+    ranks: dict[str, int]
+    ordinal_nouns: tuple[str, ...]
+    rank_before: tuple[str, ...]
+    rank_holders: tuple[str, ...]
+
+
+def name_tables() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
+    """One pattern finding every measure, scope and subject alias, and alias → (list, canonical name)."""
+    mapping = {}
+    for table, name in (("subject", "claim_subjects.txt"), ("scope", "claim_scopes.txt"),
+                        ("measure", "claim_measures.txt")):  # fmt: skip
+        mapping.update({row[0]: (table, row[1]) for row in read_word_table(name) if len(row) >= 2 and row[1]})
+    return re.compile(alternation(mapping)), mapping
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load and compile the claim word lists once per process."""
+    table = read_word_table("claim_units.txt")
+    units = {r[0]: (r[1], r[2], float(r[3]), r[4] == "any") for r in table if r[4] != "none"}
+    fixed = {r[0]: (r[1], r[2], float(r[3]), False) for r in table if r[4] == "none"}
+    qualifiers = read_word_table("claim_qualifiers.txt")
+    ranks = {r[0]: int(r[1]) for r in read_word_table("claim_ranks.txt")}
+    rank_context = read_word_table("claim_rank_context.txt")
+    before = {r[0]: r[1] for r in qualifiers if r[2] == "before"}
+    after = {r[0]: r[1] for r in qualifiers if r[2] == "after"}
+    changes = {r[0]: r[1] for r in read_word_table("claim_changes.txt")}
+    number = re.compile(
+        r"(?P<date>(?<!\d)(?P<dy>(?:19|20)\d{2})\s*年\s*(?P<dm>\d{1,2})\s*月(?:\s*(?P<dd>\d{1,2})\s*[日号])?"
+        r"|(?<!\d)(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d))"
+        r"|(?<!\d)(?P<year>(?:1[89]|20)\d{2})\s*年(?!代)"
+        rf"|百分之(?P<pct>{CN_NUMERAL}|\d+(?:\.\d+)?)"
+        rf"|(?P<fixed>{alternation(fixed)})"
+        rf"|(?P<sign>[+\-−])?(?P<num>{AR_NUMERAL}|{CN_NUMERAL})\s?(?P<a1>多|余)?(?P<mult>[十百千万亿]*)(?P<a2>多|余)?"
+        rf"\s*(?P<unit>{alternation(units)})"
+    )
+    rank = re.compile(rf"第(?P<ord>[一二三四五六七八九十]{{1,3}}|\d{{1,2}})(?!\d)|(?P<word>{alternation(ranks)})")
+    cn_unit_starts = "".join(sorted({u[0] for u, v in units.items() if v[3]}))
+    # where a number may start: one character class first, so the regex engine skips to candidates by itself
+    fixed_first = "".join(sorted({w[0] for w in fixed}))
+    number_start = re.compile(
+        rf"[\d百{CN_DIGITS}{fixed_first}](?:(?<=\d)[\d.,]*|(?<=百)分之|{lookbehind_alternation(fixed)}"
+        rf"|(?<=[{CN_DIGITS}])[{CN_DIGITS}百千万亿点多余]*\s*[{re.escape(cn_unit_starts)}])"
+    )
+    quick_check = (re.compile(with_variants(number_start.pattern)), re.compile(with_variants(rank.pattern)))
+    return Lexicon(
+        quick_check=quick_check,
+        number_start=number_start,
+        number=number,
+        rank=rank,
+        units=units,
+        fixed=fixed,
+        not_units=tuple(r[0] for r in read_word_table("claim_not_units.txt")),
+        qualifiers_before=(re.compile(rf"(?P<word>{alternation(before)})\s*$"), before),
+        qualifiers_after=(re.compile(rf"\s*(?P<word>{alternation(after)})"), after),
+        changes=(re.compile(rf"(?P<word>{alternation(changes)})[了为达]?\s*(?:{alternation(before)})?\s*$"), changes),
+        names=name_tables(),
+        scope_aliases=tuple(r[0] for r in read_word_table("claim_scopes.txt")),
+        ranks=ranks,
+        ordinal_nouns=tuple(r[0] for r in read_word_table("claim_ordinal_nouns.txt")),
+        rank_before=tuple(r[1] for r in rank_context if r[0] == "before"),
+        rank_holders=tuple(r[1] for r in rank_context if r[0] == "holder"),
+    )
+
+
+@lru_cache(maxsize=4096)
+def parse_number(numeral: str) -> float | None:
+    """The value of an Arabic or Chinese numeral with 万/亿 multipliers (4350万 → 43500000), None if unreadable."""
+    numeral = numeral.replace(",", "")
+    try:
+        return float(numeral)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def find_names(text: str, lex: Lexicon) -> dict[str, list[tuple[int, int, str]]]:
+    """(start, end, canonical name) of the subjects, scopes and measures named in `text`, by list."""
+    pattern, mapping = lex.names
+    found: dict[str, list[tuple[int, int, str]]] = {"subject": [], "scope": [], "measure": []}
+    for m in pattern.finditer(text):
+        table, name = mapping[m.group()]
+        found[table].append((m.start(), m.end(), name))
+    return found
+
+
+def qualifier_around(text: str, start: int, end: int, lex: Lexicon) -> str:
+    """The qualifier written just before the number or just after its unit ("" if none)."""
+    pattern, mapping = lex.qualifiers_before
+    m = pattern.search(text, max(0, start - 8), start)
+    if m:
+        return mapping[m.group("word")]
+    pattern, mapping = lex.qualifiers_after
+    m = pattern.match(text, end)
+    return mapping[m.group("word")] if m else ""
+
+
+def change_before(text: str, start: int, lex: Lexicon) -> str:
+    """increase / decrease when a change word touches the number (增长6.1%, 同比下降 41%), else ""."""
+    pattern, mapping = lex.changes
+    m = pattern.search(text, max(0, start - 14), start)
+    return mapping[m.group("word")] if m else ""
+
+
+def numeric_claims(text: str, lex: Lexicon) -> list[dict]:
+    """Numbers with units, percentages, years and dates in one normalised sentence, in order."""
+    tickers = [m.span() for m in TICKER.finditer(text)] if "%" in text else []
+    found = []
+    last_end = 0
+    for candidate in lex.number_start.finditer(text):
+        position = candidate.start()
+        if position < last_end:
+            continue
+        if position and text[position - 1] in "+-−":
+            position -= 1
+        m = lex.number.match(text, position)
+        if m is None:
+            continue
+        start, end = m.span()
+        last_end = end
+        if tickers and any(a <= start < b for a, b in tickers):
+            continue
+        claim = claim_from_match(m, text, lex)
+        if claim is None:
+            continue
+        low = range_low_end(text, claim, lex)
+        if low is not None:
+            found.append(low)
+        elif claim.pop("range_low", False) and found and found[-1]["kind"] == claim["kind"]:
+            found[-1].setdefault("qualifier", "at least")
+        found.append(claim)
+    return found
+
+
+def claim_from_match(m: re.Match, text: str, lex: Lexicon) -> dict | None:
+    """One claim from a match of the number pattern, or None when the match is no claim."""
+    start, end = m.span()
+    matched = m.lastgroup
+    if matched == "date":
+        year, month = (m.group("dy"), m.group("dm")) if m.group("dy") else (m.group("iy"), m.group("im"))
+        day = m.group("dd") or m.group("id")
+        if not 1 <= int(month) <= 12:
+            return None
+        iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+        return {"kind": "date", "value": float(year), "unit": iso, "start": start, "end": end}
+    if matched == "year":
+        return {"kind": "year", "value": float(m.group("year")), "unit": "year", "start": start, "end": end}
+    if matched == "pct":
+        value = parse_number(m.group("pct"))
+        if value is None:
+            return None
+        return {"kind": "percent", "value": value, "unit": "%", "start": start, "end": end}
+    if matched == "fixed":  # 一半 is a share only where a share is said: 占一半, 一半以上, 约一半 (not 另一半)
+        if not (text[:start].rstrip().endswith("占") or qualifier_around(text, start, end, lex)):
+            return None
+        kind, unit, value, _ = lex.fixed[m.group("fixed")]
+        return {"kind": kind, "value": value, "unit": unit, "start": start, "end": end}
+    unit_text, numeral = m.group("unit", "num")
+    kind, unit, factor, any_numerals = lex.units[unit_text]
+    if not any_numerals and not numeral[0].isdigit():
+        return None
+    if APPROXIMATE_PAIR.fullmatch(numeral) or text[max(0, start - 1) : start] == "第":  # 一两元, 三五家; 第4位
+        return None
+    if text.startswith(lex.not_units, m.start("unit")):
+        return None
+    value = parse_number(numeral + m.group("mult"))
+    if value is None:
+        return None
+    sign = m.group("sign")
+    if sign:
+        before = text[:start].rstrip()
+        if before and (before[-1].isdigit() or before[-1] in "%吨元"):
+            start = m.start("num")  # a range separator, not a sign
+        elif sign in "-−":
+            value = -value
+    claim = {"kind": kind, "value": value * factor, "unit": unit, "start": start, "end": end}
+    if m.group("a1") or m.group("a2"):
+        claim["qualifier"] = "over"
+    return claim
+
+
+def range_low_end(text: str, high: dict, lex: Lexicon) -> dict | None:
+    """The lower end of a range written with one unit (3至5万吨, 20-30%), given the claim for its upper end."""
+    if high["kind"] not in ("percent", "quantity", "money"):
+        return None
+    before = text[max(0, high["start"] - 3) : high["start"]].rstrip()
+    if not before or before[-1] not in RANGE_SEPARATORS:
+        return None
+    window_start = max(0, high["start"] - 24)
+    m = RANGE_LOW.search(text, window_start, high["start"])
+    if not m:
+        return None
+    if m.group(3):  # "15%-30%": the lower end is a claim of its own; mark the pair as a range
+        high.setdefault("qualifier", "at most")
+        high["range_low"] = True
+        return None
+    span_text = text[high["start"] : high["end"]]
+    high_mult = NUMERAL_MULTIPLIER.match(span_text)
+    mult = m.group(2) or (high_mult.group(1) if high_mult else "")
+    base = parse_number(m.group(1) + mult)
+    if base is None:
+        return None
+    factor = lex.units.get(text[high["end"] - 1], (None, None, 1.0))[2] if high["kind"] == "percent" else 1.0
+    high.setdefault("qualifier", "at most")
+    return {"kind": high["kind"], "value": base * factor, "unit": high["unit"], "start": m.start(),
+            "end": m.end(2), "qualifier": "at least"}  # fmt: skip
+
+
+def rank_claims(text: str, lex: Lexicon, measures: list, breaks: list[int]) -> list[dict]:
+    """Rank claims (第一 / 首位 / 最大 …), one per measure named with the rank (第一稀土储量大国 → 储量)."""
+    found = []
+    matches = list(lex.rank.finditer(text))
+    for i, m in enumerate(matches):
+        start, end = m.span()
+        clause_start, clause_end = clause_bounds(breaks, start, len(text))
+        phrase_end = min(clause_end, end + 12, matches[i + 1].start() if i + 1 < len(matches) else len(text))
+        phrase = text[end:phrase_end]
+        after = [x for x in measures if end <= x[0] and x[1] <= phrase_end]
+        if m.group("ord"):
+            value = parse_number(m.group("ord"))
+            if value is None or phrase.startswith(lex.ordinal_nouns):
+                continue
+            before = text[max(0, start - 4) : start].rstrip()
+            valid = (
+                phrase[:1] in ("大", "位", "名")
+                or before.endswith(lex.rank_before)
+                or before.endswith(lex.scope_aliases)
+                or (bool(after) and any(w in phrase for w in lex.rank_holders))
+            )
+            if not valid:
+                continue
+        else:
+            if phrase[:1].isdigit():
+                continue
+            value = float(lex.ranks[m.group("word")])
+            if not after:
+                after = [x for x in measures if max(clause_start, start - 8) <= x[0] and x[1] <= start][-1:]
+                if not after:
+                    continue
+        names = list(dict.fromkeys(x[2] for x in after)) or [""]
+        for name in names:
+            found.append({"kind": "rank", "value": float(value), "unit": "rank", "start": start, "end": end,
+                          "measure": name})  # fmt: skip
+    return found
+
+
+def clause_bounds(breaks: list[int], position: int, length: int) -> tuple[int, int]:
+    """Start and end of the clause (text between clause breaks) holding `position`."""
+    i = bisect.bisect_right(breaks, position)
+    start = breaks[i - 1] + 1 if i else 0
+    end = breaks[i] if i < len(breaks) else length
+    return start, end
+
+
+def first_subject(subjects: list[tuple[int, int, str]]) -> str:
+    """The first subject named, narrowed by names right after it (内蒙古包头市 → 包头市)."""
+    current = subjects[0]
+    for nxt in subjects[1:]:
+        if nxt[0] != current[1]:
+            break
+        current = nxt
+    return current[2]
+
+
+def describe(claims: list[dict], text: str, lex: Lexicon, names: dict[str, list], breaks: list[int]) -> None:
+    """Fill subject, measure, scope, qualifier and change of a sentence's claims, in place."""
+    subjects, scopes, measures = names["subject"], names["scope"], names["measure"]
+    previous = None
+    for claim in claims:
+        claim.setdefault("qualifier", "")
+        claim.setdefault("change", "")
+        if claim["kind"] in ("year", "date"):
+            claim.update(subject="", measure="", scope="")
+            continue
+        start, end = claim["start"], claim["end"]
+        if claim["kind"] != "rank":
+            claim["qualifier"] = qualifier_around(text, start, end, lex) or claim["qualifier"]
+            claim["change"] = change_before(text, start, lex)
+        clause_start, clause_end = clause_bounds(breaks, start, len(text))
+        in_clause = [s for s in subjects if clause_start <= s[0] and s[1] <= start]
+        rank_scope = ""
+        if claim["kind"] == "rank" and in_clause and in_clause[-1][1] == start:  # 美国最大的生产商: within the US
+            rank_scope = in_clause.pop()[2]
+        if in_clause:
+            claim["subject"] = first_subject(in_clause)
+        elif previous is not None:
+            claim["subject"] = previous["subject"]
+        else:
+            earlier = [s for s in subjects if s[1] <= clause_start]
+            if earlier:
+                first_clause = clause_bounds(breaks, earlier[-1][0], len(text))[0]
+                claim["subject"] = first_subject([s for s in earlier if s[0] >= first_clause])
+            else:
+                claim["subject"] = ""
+        if "measure" not in claim:
+            before = [x for x in measures if clause_start <= x[0] and x[1] <= start]
+            after = [x for x in measures if end <= x[0] and x[1] <= clause_end]
+            claim["measure"] = before[-1][2] if before else after[0][2] if after else ""
+        claim["scope"] = ""
+        if claim["kind"] in ("percent", "rank"):
+            near = [x for x in scopes if clause_start <= x[0] and x[1] <= start]
+            claim["scope"] = rank_scope or (near[-1][2] if near else "")
+        previous = claim
+
+
+def sentence_claims(sentence: str) -> list[dict]:
+    """The claims of one sentence as dicts (kind, value, unit, qualifier, change, subject, measure, scope, start…)."""
+    lex = lexicon()
+    numbers_or_ranks = lex.quick_check
+    if not (numbers_or_ranks[0].search(sentence) or numbers_or_ranks[1].search(sentence)):
+        return []
+    text = normalise(sentence)
+    claims = numeric_claims(text, lex)
+    has_rank = lex.rank.search(text) is not None
+    if not has_rank and all(c["kind"] in ("year", "date") for c in claims):
+        for claim in claims:
+            claim.update(qualifier="", change="", subject="", measure="", scope="")
+        return claims
+    breaks = [m.start() for m in CLAUSE_BREAK.finditer(text)]
+    names = find_names(text, lex)
+    if has_rank:
+        claims = sorted(claims + rank_claims(text, lex, names["measure"], breaks), key=lambda c: c["start"])
+    describe(claims, text, lex, names, breaks)
+    return claims
+
+
+def group_key(claim: dict) -> tuple:
+    """What makes two claims of one document the same fact."""
+    return (claim["kind"], claim["subject"], claim["measure"], claim["scope"], claim["value"], claim["unit"],
+            claim["change"])  # fmt: skip
+
+
+def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The claims table (columns CLAIM_COLUMNS) of a sentences table; pure, one or many documents."""
+    if sentences is None or len(sentences) == 0:
+        return empty_claims()
+    rows = []
+    groups: dict[str, dict[tuple, int]] = {}
+    columns = zip(*(sentences[c].tolist() for c in ("doc_id", "para_id", "sent_id", "text")), strict=True)
+    for doc_id, para_id, sent_id, text in columns:
+        if not isinstance(text, str) or not text:
+            continue
+        for claim in sentence_claims(text):
+            doc_groups = groups.setdefault(doc_id, {})
+            n = doc_groups.setdefault(group_key(claim), len(doc_groups) + 1)
+            start, end = claim["start"], claim["end"]
+            rows.append((doc_id, para_id, sent_id, claim["kind"], float(claim["value"]), claim["unit"],
+                         claim["qualifier"], claim["change"], claim["subject"], claim["measure"], claim["scope"],
+                         text[start:end], text, start, end, f"{doc_id}:{n}"))  # fmt: skip
+    if not rows:
+        return empty_claims()
+    columns = dict(zip(CLAIM_COLUMNS, (list(column) for column in zip(*rows, strict=True)), strict=True))
+    for name, dtype in CLAIM_DTYPES.items():
+        columns[name] = np.array(columns[name], dtype=dtype)
+    return pd.DataFrame(columns, columns=CLAIM_COLUMNS)
+
+
+def empty_claims() -> pd.DataFrame:
+    """An empty claims table with the documented columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=CLAIM_DTYPES.get(c, "str")) for c in CLAIM_COLUMNS})
+
+
+def split_sentences(doc_id: str, body: str) -> pd.DataFrame:
+    """A simple sentences table of a body text (paragraphs on lines; 。！？；… end sentences, closing quotes kept).
+
+    For tests and evaluation; the cleaner's sentences are the real input. Adds `char_offset`, the sentence's
+    offset in `body`.
+    """
+    rows = []
+    para_id = 0
+    sent_id = 0
+    offset = 0
+    for line in body.split("\n"):
+        if line.strip():
+            for m in SENTENCE.finditer(line):
+                if m.group().strip():
+                    rows.append((doc_id, para_id, sent_id, m.group(), False, -1, offset + m.start()))
+                    sent_id += 1
+            para_id += 1
+        offset += len(line) + 1
+    return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)

@@ -1,0 +1,755 @@
+"""Splitting a page into the article (metadata, paragraphs, sentences) and the page around it.
+
+Tables made here (column lists are the module constants below; integer and bool columns are int64 / bool,
+all others pandas' "str", also for empty tables):
+
+- articles: doc_id, path, encoding, title, published (ISO 8601 date or ""), source, author, url,
+  lang (zh-Hans / zh-Hant / ja / en / other / ""), converted_to_simplified (bool), n_paragraphs,
+  n_chars (non-space characters of the body), body (paragraphs joined by "\\n"), original_text (the page
+  text before normalisation, conversion and cleaning), flags ("; "-joined: "no article body",
+  "very short body", "not Chinese", "truncated file"); after `assign_dup_clusters` also dup_cluster (the smallest
+  doc_id of the articles telling the same story; a singleton's own doc_id)
+- paragraphs: doc_id, para_id, text
+- sentences: doc_id, para_id, sent_id (unique in the document, from 0 across paragraphs), text,
+  is_duplicate, duplicate_of (the sent_id it repeats, or -1)
+- removed: doc_id, line_no (1-based line of the page text), text, reason (navigation, counter, timestamp,
+  byline, source, editor, copyright, share, ad, comments, caption, summary, related list, hot list, snippet,
+  footer, title, header, duplicate, foreign language, noise, ticker, artifact, metadata); inline cuts
+  (tickers, captions, credits) have the line number of the line they were cut from
+
+Flow: `split_page(page)` → Article (normalise, detect script and convert Traditional, cut inline boilerplate,
+classify lines, pick title / body span / metadata) → `article_records` (sentences, in-article duplicates) →
+`article_tables`. Corpus level: `assign_dup_clusters(articles)` (MinHash over character shingles).
+
+Rules are general (marker lists in `resources/`, line shape, length, punctuation, position), not fitted
+to particular pages.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .paths import RESOURCES
+from .read import Page
+
+ARTICLE_COLUMNS = ["doc_id", "path", "encoding", "title", "published", "source", "author", "url", "lang",
+                   "converted_to_simplified", "n_paragraphs", "n_chars", "body", "original_text", "flags"]
+PARAGRAPH_COLUMNS = ["doc_id", "para_id", "text"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "is_duplicate", "duplicate_of"]
+REMOVED_COLUMNS = ["doc_id", "line_no", "text", "reason"]
+COLUMN_DTYPES = {"para_id": "int64", "sent_id": "int64", "line_no": "int64", "n_paragraphs": "int64",
+                 "n_chars": "int64", "duplicate_of": "int64", "is_duplicate": "bool",
+                 "converted_to_simplified": "bool"}  # every other column is text (pandas "str")
+
+LANG_SAMPLE = 8000  # characters looked at to tell the language and script
+MAX_MARKER_LINE = 60  # longer lines are prose, whatever words they contain ...
+MAX_LONG_MARKER_LINE = 160  # ... except copyright / disclaimer / caption lines
+LONG_MARKER_REASONS = {"copyright", "caption", "summary"}
+MAX_END_LINE = 40  # a section heading that ends the article is a short line
+MAX_META_LINE = 90  # a date / byline line is short
+MIN_STRONG_PROSE = 40  # a paragraph of article text: this long and with sentence punctuation
+TITLE_LENGTH = (6, 64)
+NEAR_DUP_JACCARD = 0.7  # character-bigram Jaccard of two sentences that say the same thing
+SHARED_FIGURES_OVERLAP = 0.25  # bigram overlap of two sentences quoting the same >= 2 figures
+DUP_ANCHOR = 5  # opening / closing characters indexed per sentence to find near-repeat candidates
+MAX_DUP_CANDIDATES = 50  # earlier sentences compared with each sentence at most
+SHINGLE = 5  # characters per shingle for near-duplicate articles
+N_HASHES, BAND_ROWS = 64, 4
+DUP_ARTICLE_JACCARD = 0.5  # shingle Jaccard of two bodies telling the same story
+MAX_BUCKET = 200  # articles compared pairwise within one MinHash band bucket
+MAX_DUP_CHARS = 20000  # characters of a body used to compare it with others
+SHINGLE_BASE = 1_000_003
+
+FULLWIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+FULLWIDTH.update({0xFF05: ord("%"), 0x3000: ord(" "), 0x00A0: ord(" "), 0x2002: ord(" "), 0x2003: ord(" "),
+                  0x2009: ord(" "), 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x2028: ord("\n"),
+                  0x2029: ord("\n"), ord("\t"): ord(" "), ord("\x0b"): ord(" "), ord("\x0c"): ord(" ")})
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+KANA = re.compile(r"[\u3040-\u30ff]+")
+LATIN = re.compile(r"[A-Za-z]+")
+WORDISH = re.compile(r"[\w\u3400-\u9fff]")
+NOT_WORDISH = re.compile(r"[^\w\u3400-\u9fff]+")
+SPACES = re.compile(r"[ \t]+")
+DIGIT = re.compile(r"\d")
+LINE_EDGE_SPACES = re.compile(r" ?\n ?")
+DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")  # a full-width full stop between digits is a decimal point
+TO_HALF_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009\u200b-\u200d"
+                           "\ufeff\u2028\u2029\t\x0b\x0c]+")  # the characters FULLWIDTH maps
+SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
+LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
+SENTENCE_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
+ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
+KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
+BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
+DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
+TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?")
+DATE_TOKEN = re.compile(r"^[ \t]*date[ \t]+((?:19|20)\d{2}-\d{2}-\d{2})[ \t]*", re.IGNORECASE)
+DATE_KEYS = re.compile(r"发布|發布|发表|發表|日期|时间|時間|公開|公开|Date|posted|published", re.IGNORECASE)
+DATE_BANNERS = re.compile(r"今天是|今日|更新时间|更新時間|更新于|修改时间")
+SOURCE_VALUE = re.compile(r"(?:来源|來源|转自|轉自|转载自)\s*[:：]\s*([^\s:：|,，。【\[（(]{2,20})")
+SOURCE_STOP = re.compile(r"(发布|作者|编辑|时间|日期|本文|点击|浏览|阅读).*$")
+AUTHOR_VALUE = re.compile(r"(?:作者|撰文|记者|通讯员)\s*[:：/ ]\s*"
+                          r"([^\s:：|,，。【\[（(]{2,16}(?: [^\s:：|,，。]{2,4}){0,3})")
+REPORTED_BY = re.compile(r"^据(.{2,24}?)(?:报道|消息|讯|电)")
+
+
+@dataclass
+class Article:
+    """A page split into metadata, body paragraphs and removed lines."""
+
+    doc_id: str
+    path: str
+    encoding: str
+    title: str = ""
+    published: str = ""
+    source: str = ""
+    author: str = ""
+    url: str = ""
+    lang: str = ""
+    converted_to_simplified: bool = False
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[tuple[int, str, str]] = field(default_factory=list)
+    original_text: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- resources
+
+
+def read_sections(name: str) -> list[tuple[str, str]]:
+    """(reason, entry) pairs from a `[reason]`-sectioned resource file (UTF-8, `#` comments)."""
+    entries, reason = [], ""
+    for raw in (RESOURCES / name).read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]") and re.fullmatch(r"\[[a-z ]+\]", line):
+            reason = line[1:-1]
+        else:
+            entries.append((reason, line))
+    return entries
+
+
+def combined_pattern(entries: list[tuple[str, str]]) -> tuple[re.Pattern, dict[str, str]]:
+    """One regex matching any entry (named groups m0, m1, ...) and a map from group name to reason."""
+    reasons = {f"m{i}": reason for i, (reason, _) in enumerate(entries)}
+    pattern = "|".join(f"(?P<m{i}>{entry})" for i, (_, entry) in enumerate(entries))
+    return re.compile(pattern), reasons
+
+
+@dataclass(frozen=True)
+class MarkerSet:
+    """Patterns of one resource file (matched in lower case): those anchored at the line start (one combined regex)
+    and the others."""
+
+    anchored: re.Pattern
+    reasons: dict[str, str]
+    anywhere: tuple[tuple[str, re.Pattern], ...]
+
+    def reason(self, line: str) -> str:
+        """The reason of the first pattern that matches `line` (in lower case), or ""."""
+        line = line.lower()
+        match = self.anchored.match(line)
+        if match:
+            return self.reasons[match.lastgroup]
+        return next((reason for reason, pattern in self.anywhere if pattern.search(line)), "")
+
+
+def marker_set(entries: list[tuple[str, str]]) -> MarkerSet:
+    """A MarkerSet from (reason, regex) entries; regexes starting with "^" are anchored at the line start."""
+    anchored, reasons = combined_pattern([(reason, entry[1:]) for reason, entry in entries if entry.startswith("^")])
+    anywhere = tuple((reason, re.compile(entry)) for reason, entry in entries if not entry.startswith("^"))
+    return MarkerSet(anchored, reasons, anywhere)
+
+
+@lru_cache(maxsize=1)
+def line_markers() -> tuple[MarkerSet, MarkerSet]:
+    """Whole-line boilerplate markers: all of them, and those that also apply to long lines."""
+    entries = read_sections("boilerplate_markers.txt")
+    return marker_set(entries), marker_set([entry for entry in entries if entry[0] in LONG_MARKER_REASONS])
+
+
+@lru_cache(maxsize=1)
+def end_markers() -> MarkerSet:
+    """Section headings that end the article."""
+    return marker_set(read_sections("end_markers.txt"))
+
+
+@lru_cache(maxsize=1)
+def inline_markers() -> tuple[tuple[str, re.Pattern], ...]:
+    """Boilerplate inside lines of text, with their reasons."""
+    return tuple((reason, re.compile(pattern)) for reason, pattern in read_sections("inline_boilerplate.txt"))
+
+
+@lru_cache(maxsize=1)
+def byline_pattern() -> re.Pattern:
+    """A trailing parenthesised credit such as （中国工业报记者 孟凡君）, built from `byline_words.txt`."""
+    words = [line.strip() for line in (RESOURCES / "byline_words.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"[（(]\s*(?P<before>[^()（）]{{0,24}}?)(?P<word>{alternatives})\s*[/:：]?\s*"
+                      rf"(?P<after>[^()（）]{{0,30}})[）)]\s*$")
+
+
+def opencc_table(name: str) -> dict[str, str]:
+    """An OpenCC dictionary (shipped with opencc-python-reimplemented): entry → its first conversion."""
+    import opencc
+
+    table = {}
+    for line in (Path(opencc.__file__).parent / "dictionary" / name).read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key and values.split():
+            table[key] = values.split()[0]
+    return table
+
+
+@lru_cache(maxsize=1)
+def traditional_only_chars() -> frozenset[str]:
+    """Characters written only in Traditional script (OpenCC's T→S table minus characters Simplified uses)."""
+    changed = {key for key, value in opencc_table("TSCharacters.txt").items() if key != value}
+    return frozenset(changed - set(opencc_table("STCharacters.txt")))
+
+
+@lru_cache(maxsize=1)
+def t2s_tables() -> tuple[dict[int, str], dict[str, str]]:
+    """OpenCC's Traditional → Simplified data: a `str.translate` table of characters, and the phrase table."""
+    characters = {ord(key): value for key, value in opencc_table("TSCharacters.txt").items() if len(key) == 1}
+    return characters, opencc_table("TSPhrases.txt")
+
+
+@lru_cache(maxsize=256)
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    """A regex finding any of the phrases, longest first (OpenCC's maximum forward matching)."""
+    return re.compile("(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified as OpenCC's t2s does it: its phrase table first, then character by character."""
+    characters, phrases = t2s_tables()
+    present = tuple(phrase for phrase in phrases if phrase in text)
+    if not present:
+        return text.translate(characters)
+    pieces = phrase_pattern(present).split(text)
+    return "".join(phrases[piece] if i % 2 else piece.translate(characters) for i, piece in enumerate(pieces))
+
+
+# ---------------------------------------------------------------- text normalisation
+
+
+def normalise_text(text: str) -> str:
+    """Full-width digits, letters and % to half-width; odd spaces to spaces; runs of spaces collapsed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = TO_HALF_WIDTH.sub(lambda match: match.group(0).translate(FULLWIDTH), text)
+    if "．" in text:
+        text = DECIMAL_POINT.sub(".", text)
+    return LINE_EDGE_SPACES.sub("\n", SPACES.sub(" ", text)).strip(" ")
+
+
+def count(pattern: re.Pattern, text: str) -> int:
+    """How many characters of `text` the one-character `pattern` matches."""
+    return len(text) - len(pattern.sub("", text))
+
+
+def detect_lang(text: str) -> str:
+    """zh-Hans / zh-Hant / ja / en / other, from the script of the letters; "" when there are none."""
+    sample = text[:LANG_SAMPLE]
+    n_cjk, n_latin = count(CJK, sample), count(LATIN, sample)
+    n_kana = count(KANA, sample) if KANA.search(sample) else 0
+    if n_cjk + n_kana + n_latin == 0:
+        return ""
+    if n_kana > 0.2 * (n_cjk + n_kana):
+        return "ja"
+    if n_cjk < 0.2 * (n_cjk + n_latin / 4):
+        return "en" if n_latin else "other"
+    outside_gb2312 = len(sample) - len(sample.encode("gb2312", "ignore").decode("gb2312"))
+    if outside_gb2312 < 3 or outside_gb2312 < 0.03 * n_cjk:  # quick screen: Simplified text is almost all GB2312
+        return "zh-Hans"
+    distinct = set(sample)
+    n_traditional = len(distinct & traditional_only_chars())
+    n_distinct_cjk = count(CJK, "".join(distinct))
+    return "zh-Hant" if n_traditional >= 3 and n_traditional > 0.05 * n_distinct_cjk else "zh-Hans"
+
+
+def is_chinese_line(line: str) -> bool:
+    """Whether a line is (mostly) Chinese rather than another language."""
+    if len(line.encode("ascii", "ignore")) * 2 < len(line):  # mostly non-ASCII: Chinese if any CJK
+        return CJK.search(line) is not None
+    n_cjk, n_latin = count(CJK, line), count(LATIN, line)
+    return (n_cjk > 0 and n_cjk * 4 >= n_latin * 0.5) or n_cjk >= 8
+
+
+# ---------------------------------------------------------------- dates, bylines, metadata
+
+
+def parse_date(text: str) -> str:
+    """The first full date (with a year) in `text` as YYYY-MM-DD, or ""."""
+    for match in DATE.finditer(text):
+        year, month, day = (int(part) for part in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def is_meta_line(line: str) -> bool:
+    """A short dateline / timestamp line (not a sentence that mentions a date)."""
+    if len(line) > MAX_META_LINE or not parse_date(line) or re.search(r"[。！？]", line):
+        return False
+    rest = DATE.sub("", TIME.sub("", line))
+    return bool(TIME.search(line) or DATE_KEYS.search(line) or count(CJK, rest) <= 12)
+
+
+def split_credit(line: str) -> tuple[str, str, str] | None:
+    """(line without its trailing credit, the credit, source + "\\t" + author) or None when there is none."""
+    match = byline_pattern().search(line)
+    if not match or (match.start() == 0 and len(line) > 40):
+        return None
+    before, after, word = match["before"].strip(" □/"), match["after"].strip(" /"), match["word"]
+    if word in {"原题", "刊于"}:
+        return line[: match.start()].rstrip(), match.group(0).strip(), ""
+    if word == "来源":
+        return line[: match.start()].rstrip(), match.group(0).strip(), f"{after}\t"
+    source = re.sub(r"^(本报|特约)$", "", before)
+    return line[: match.start()].rstrip(), match.group(0).strip(), f"{source}\t{after}"
+
+
+def source_from_line(line: str) -> str:
+    """The outlet named in a 来源/转自/据…报道 line, or ""."""
+    match = SOURCE_VALUE.search(line) or REPORTED_BY.search(line)
+    return SOURCE_STOP.sub("", match.group(1)).strip() if match else ""
+
+
+def author_from_line(line: str) -> str:
+    """The author named in a 作者:/记者: line, or ""."""
+    match = AUTHOR_VALUE.search(line)
+    return match.group(1).strip() if match else ""
+
+
+# ---------------------------------------------------------------- classifying lines
+
+
+def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """The text without inline boilerplate (tickers, artifacts, captions) and the cuts: (line_no, text, reason)."""
+    cuts: list[tuple[int, str, str]] = []
+    for reason, pattern in inline_markers():
+        if pattern.search(text):
+            cuts.extend((text.count("\n", 0, match.start()) + 1, match.group(0).strip(), reason)
+                        for match in pattern.finditer(text))
+            text = pattern.sub(lambda match: "\n" * match.group(0).count("\n") or " ", text)
+    if cuts:
+        text = LINE_EDGE_SPACES.sub("\n", SPACES.sub(" ", text)).strip(" ")
+    return text, cuts
+
+
+def marker_reason(line: str) -> str:
+    """The reason a short line is boilerplate by its markers, or ""."""
+    if len(line) > MAX_LONG_MARKER_LINE:
+        return ""
+    every, long_lines = line_markers()
+    return (every if len(line) <= MAX_MARKER_LINE else long_lines).reason(line)
+
+
+def end_reason(line: str) -> str:
+    """The reason a line ends the article (a related-list or hot-list heading ...), or ""."""
+    return end_markers().reason(line) if len(line) <= MAX_END_LINE else ""
+
+
+def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
+    """(kind, reason) of a cleaned, non-blank line: kinds meta, end, marker, noise, foreign, strong, weak.
+
+    On a Chinese page a line in another language is "foreign" (e.g. a parallel translation); on a page in
+    another language its lines are judged by length and sentence punctuation alone.
+    """
+    if not WORDISH.search(line):
+        return "noise", "noise"
+    if is_meta_line(line):
+        return "meta", "timestamp"
+    reason = end_reason(line)
+    if reason:
+        return "end", reason
+    reason = marker_reason(line)
+    if reason:
+        return "marker", reason
+    if chinese_page and not is_chinese_line(line):
+        return "foreign", "foreign language"
+    punctuation = SENTENCE_PUNCT if chinese_page else LATIN_SENTENCE_PUNCT
+    if (len(line) >= MIN_STRONG_PROSE and punctuation.search(line)) or len(line) >= 2 * MIN_STRONG_PROSE:
+        return "strong", ""
+    return "weak", ""
+
+
+def is_title_like(line: str) -> bool:
+    """A headline's shape: short, Chinese, not a sentence end, not a label, bullet or bracket."""
+    low, high = TITLE_LENGTH
+    return (low <= len(line) <= high and count(CJK, line) >= 4 and "。" not in line
+            and not re.search(r"[；;:：,，、]$", line)
+            and not KEY_VALUE.match(line) and not BULLET.match(line) and not line.startswith(("[", "【", "(", "（"))
+            and not line.endswith(("...", "…")))
+
+
+def comparable(text: str) -> str:
+    """Text reduced for comparisons: no spaces or punctuation."""
+    return NOT_WORDISH.sub("", text)
+
+
+# ---------------------------------------------------------------- splitting a page
+
+
+def prepare_lines(text: str, chinese_page: bool = True) -> list[tuple[int, str, str, str]]:
+    """(line_no, line, kind, reason) for every non-blank line of a normalised page."""
+    return [(number, line, *line_kind(line, chinese_page)) for number, line in enumerate(text.split("\n"), start=1)
+            if line]
+
+
+def choose_title(rows: list, first: int, hint: str) -> int | None:
+    """Index (in `rows`) of the headline before the body: above the first dateline, else the first title-like line."""
+    if hint:
+        return None
+    header = rows[:first]
+    meta = next((i for i, row in enumerate(header) if row[2] == "meta" or row[3] in {"byline", "source"}), None)
+    if meta is not None:
+        for i in range(meta - 1, -1, -1):
+            if header[i][2] == "weak" and is_title_like(header[i][1]):
+                return i
+        return None
+    return next((i for i, row in enumerate(header) if row[2] == "weak" and is_title_like(row[1])), None)
+
+
+def body_bounds(rows: list, extracted: bool, title_index: int | None, title: str,
+                needs_prose: bool = False) -> tuple[int, int]:
+    """(start, stop) indexes in `rows` of the article body: from the first paragraph to the first end marker.
+
+    `extracted`: the text is an extractor's main content (it starts at the article); `needs_prose`: no body
+    unless some line is real prose (text from every element of an HTML page).
+    """
+    texts = [row[2] in {"strong", "weak"} for row in rows]
+    if extracted:
+        start = next((i for i, ok in enumerate(texts) if ok and i != title_index), len(rows))
+    else:
+        start = next((i for i, row in enumerate(rows) if row[2] == "strong"), None)
+        if start is None and needs_prose:  # page text from every element: a body needs a sentence
+            start = next((i for i, row in enumerate(rows) if row[2] == "weak" and ENDS_LIKE_SENTENCE.search(row[1])),
+                         None)
+            if start is None:
+                return len(rows), len(rows)
+        if start is None:
+            start = next((i for i, ok in enumerate(texts) if ok and i != title_index
+                          and comparable(rows[i][1]) != comparable(title)), len(rows))
+        while (start > 0 and rows[start - 1][2] == "weak" and start - 1 != title_index
+               and ENDS_LIKE_SENTENCE.search(rows[start - 1][1])
+               and comparable(rows[start - 1][1]) != comparable(title)):
+            start -= 1
+    stop = next((i for i in range(start, len(rows)) if rows[i][2] == "end"), len(rows))
+    last_strong = max((i for i in range(start, stop) if rows[i][2] == "strong"), default=start)
+    run = [i for i in range(last_strong + 1, stop) if rows[i][2] == "weak"]
+    if len(run) >= 3 and all(is_title_like(rows[i][1]) or rows[i][1].endswith(("...", "…")) for i in run):
+        stop = run[0]
+    return start, stop
+
+
+def header_metadata(rows: list) -> dict:
+    """Published date, source and author from the datelines and bylines among `rows` (header and body)."""
+    published = source = author = ""
+    for _, line, kind, reason in rows:
+        if not published and kind == "meta" and not DATE_BANNERS.search(line):
+            published = parse_date(line)
+        if not source and reason in {"source", "timestamp", "byline"}:
+            source = source_from_line(line)
+        if not author and reason in {"byline", "timestamp"}:
+            author = author_from_line(line)
+    return {"published": published, "source": source, "author": author}
+
+
+def split_page(page: Page) -> Article:
+    """The article in a page: metadata, body paragraphs, removed lines (each with a reason)."""
+    article = Article(page.doc_id, page.path, page.encoding, original_text=page.text,
+                      url=str(page.hints.get("url", "") or ""))
+    text = normalise_text(page.text)
+    article.lang = detect_lang(text)
+    if article.lang == "zh-Hant":
+        text = to_simplified(text)
+        article.converted_to_simplified = True
+    published = ""
+    token = DATE_TOKEN.match(text)
+    if token:
+        published = token.group(1)
+        article.removed.append((1, token.group(0).strip(), "metadata"))
+        text = text[token.end():]
+    text, cuts = strip_inline(text)
+    article.removed.extend(cut for cut in cuts if cut[1])
+    rows = prepare_lines(text, chinese_page=article.lang.startswith("zh") or not article.lang)
+    hint_title = normalise_text(str(page.hints.get("title", "") or "")).replace("\n", " ")
+    if article.converted_to_simplified:
+        hint_title = to_simplified(hint_title)
+    first_prose = next((i for i, row in enumerate(rows) if row[2] == "strong"), None)
+    if first_prose is None:  # short paragraphs only: the first sentence
+        first_prose = next((i for i, row in enumerate(rows) if row[2] == "weak" and "。" in row[1]), len(rows))
+    title_index = choose_title(rows, first_prose, hint_title)
+    title = hint_title or (rows[title_index][1] if title_index is not None else "")
+    extractor = page.hints.get("extractor", "")
+    start, stop = body_bounds(rows, page.html is not None and extractor != "tags", title_index, title,
+                              needs_prose=extractor == "tags")
+    meta = header_metadata(rows[:stop])
+    hint_date = parse_date(str(page.hints.get("date", "") or ""))
+    article.title = title
+    article.published = hint_date or published or meta["published"]
+    article.source = str(page.hints.get("source", "") or "") or meta["source"]
+    article.author = str(page.hints.get("author", "") or "") or meta["author"]
+    keep_body(article, rows, start, stop, title_index, title)
+    article.flags = page_flags(article, page)
+    return article
+
+
+def keep_body(article: Article, rows: list, start: int, stop: int, title_index: int | None, title: str) -> None:
+    """Fill the article's paragraphs and removed lines from the classified rows."""
+    seen: set[str] = set()
+    title_key = comparable(title)
+    tail_reason = "related list"
+    for i, (number, line, kind, reason) in enumerate(rows):
+        if i >= stop and kind == "end":
+            tail_reason = reason
+        if i < start or i >= stop:
+            if i == title_index:
+                why = "title"
+            elif i >= stop:
+                why = "snippet" if line.endswith(("...", "…")) else (reason if kind in {"end", "marker"}
+                                                                     else tail_reason)
+            else:
+                why = reason or ("title" if comparable(line) == title_key else "header")
+            article.removed.append((number, line, why))
+            continue
+        if kind not in {"strong", "weak"}:
+            article.removed.append((number, line, reason))
+            continue
+        key = comparable(line)
+        if key == title_key and title:
+            article.removed.append((number, line, "title"))
+            continue
+        if len(key) >= 12 and key in seen:
+            article.removed.append((number, line, "duplicate"))
+            continue
+        seen.add(key)
+        credit = split_credit(line)
+        if credit:
+            line, credit_text, names = credit
+            article.removed.append((number, credit_text, "byline"))
+            source, _, author = names.partition("\t")
+            article.source = article.source or source.strip()
+            article.author = article.author or author.strip()
+            if not line:
+                continue
+        article.paragraphs.append(line)
+    article.removed.sort(key=lambda row: row[0])
+
+
+def page_flags(article: Article, page: Page) -> list[str]:
+    """Flags a reader should know about: no body, not Chinese, truncated file, very short body."""
+    flags = []
+    if not article.paragraphs:
+        flags.append("no article body")
+    elif sum(len(p) for p in article.paragraphs) < 50:
+        flags.append("very short body")
+    if article.lang and not article.lang.startswith("zh"):
+        flags.append("not Chinese")
+    if "truncated" in page.encoding:
+        flags.append("truncated file")
+    return flags
+
+
+# ---------------------------------------------------------------- sentences and in-article duplicates
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph, split after 。！？；… (and ! ? ;) with closing quotes kept attached."""
+    sentences, begin = [], 0
+    for match in SENTENCE_END.finditer(paragraph):
+        sentence = paragraph[begin: match.end()].strip()
+        if sentence:
+            sentences.append(sentence)
+        begin = match.end()
+    tail = paragraph[begin:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+FIGURE = re.compile(r"\d+\.\d+ ?(?:%|万|亿|吨|元|美元)?|\d+ ?(?:%|万|亿|吨|元|美元)")
+
+
+def figures(sentence: str) -> frozenset[str]:
+    """The numeric figures a sentence quotes (decimals, or with % / 万 / 亿 / 吨 / 元), for spotting restatements."""
+    return frozenset(figure.replace(" ", "") for figure in FIGURE.findall(sentence)) if DIGIT.search(sentence) \
+        else frozenset()
+
+
+def duplicate_of(sentences: list[str]) -> list[int]:
+    """For every sentence, the index of an earlier sentence it repeats or restates, else -1.
+
+    Exact repeats (ignoring spaces and punctuation); near repeats (character-bigram Jaccard >= NEAR_DUP_JACCARD);
+    restatements quoting the same two or more figures with some wording in common. Candidates come from an
+    index of each sentence's opening and closing characters and of its figures, so long articles stay fast.
+    """
+    keys = [comparable(sentence) for sentence in sentences]
+    figures_of = [figures(sentence) for sentence in sentences]
+    grams_of: dict[int, set[str]] = {}
+
+    def grams(index: int) -> set[str]:
+        if index not in grams_of:
+            key = keys[index]
+            grams_of[index] = {key[i: i + 2] for i in range(len(key) - 1)}
+        return grams_of[index]
+
+    result, exact = [], {}
+    by_anchor: dict[str, list[int]] = {}
+    by_figures: dict[frozenset[str], list[int]] = {}
+    for index, key in enumerate(keys):
+        figs = figures_of[index]
+        found = exact.get(key, -1) if len(key) >= 6 else -1
+        if found < 0 and len(key) >= 8:
+            anchors = ("<" + key[:DUP_ANCHOR], key[-DUP_ANCHOR:] + ">")
+            candidates = set(by_figures.get(figs, ())) if len(figs) >= 2 else set()
+            for anchor in anchors:
+                candidates.update(by_anchor.get(anchor, ()))
+            found = next((earlier for earlier in sorted(candidates)[:MAX_DUP_CANDIDATES]
+                          if restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
+            for anchor in anchors:
+                by_anchor.setdefault(anchor, []).append(index)
+            if len(figs) >= 2:
+                by_figures.setdefault(figs, []).append(index)
+        result.append(found)
+        exact.setdefault(key, index)
+    return result
+
+
+def restates(grams: set[str], figs: frozenset[str], other_grams: set[str], other_figs: frozenset[str]) -> bool:
+    """Whether two sentences (as bigram sets and figures) say the same thing (never when their figures differ)."""
+    if not grams or not other_grams or figs != other_figs:
+        return False
+    common = len(grams & other_grams)
+    if common / len(grams | other_grams) >= NEAR_DUP_JACCARD:
+        return True
+    overlap = common / min(len(grams), len(other_grams))
+    return len(figs) >= 2 and overlap >= SHARED_FIGURES_OVERLAP
+
+
+# ---------------------------------------------------------------- tables
+
+
+def typed(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """A table with the given columns; text columns are pandas' `str`, the others as in COLUMN_DTYPES."""
+    if not rows:
+        return pd.DataFrame({column: pd.Series(dtype=COLUMN_DTYPES.get(column, "str")) for column in columns})
+    return pd.DataFrame({column: [row[column] for row in rows] for column in columns})
+
+
+def article_records(article: Article) -> dict[str, list[dict]]:
+    """The article's rows for every table: articles (one row), paragraphs, sentences (with duplicates), removed."""
+    paragraphs, sentences = [], []
+    for para_id, text in enumerate(article.paragraphs):
+        paragraphs.append({"doc_id": article.doc_id, "para_id": para_id, "text": text})
+        sentences.extend({"doc_id": article.doc_id, "para_id": para_id, "text": sentence}
+                         for sentence in split_sentences(text))
+    repeats = duplicate_of([sentence["text"] for sentence in sentences])
+    for sent_id, (row, earlier) in enumerate(zip(sentences, repeats, strict=True)):
+        row.update(sent_id=sent_id, is_duplicate=earlier >= 0, duplicate_of=earlier)
+    body = "\n".join(article.paragraphs)
+    row = {column: getattr(article, column, "") for column in ARTICLE_COLUMNS}
+    row.update(n_paragraphs=len(article.paragraphs), n_chars=len(body) - body.count("\n") - body.count(" "), body=body,
+               flags="; ".join(article.flags))
+    removed = [{"doc_id": article.doc_id, "line_no": number, "text": text, "reason": reason}
+               for number, text, reason in article.removed]
+    return {"articles": [row], "paragraphs": paragraphs, "sentences": sentences, "removed": removed}
+
+
+def article_tables(article: Article) -> dict[str, pd.DataFrame]:
+    """The article as tables: articles (one row), paragraphs, sentences, removed."""
+    records = article_records(article)
+    columns = {"articles": ARTICLE_COLUMNS, "paragraphs": PARAGRAPH_COLUMNS, "sentences": SENTENCE_COLUMNS,
+               "removed": REMOVED_COLUMNS}
+    return {name: typed(records[name], columns[name]) for name in columns}
+
+
+# ---------------------------------------------------------------- near-duplicate articles (corpus level)
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Distinct 64-bit hashes of the text's character shingles (polynomial rolling hash; deterministic)."""
+    points = np.frombuffer(comparable(text)[:MAX_DUP_CHARS].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < SHINGLE:
+        return np.unique(points.sum(keepdims=True) * np.uint64(SHINGLE_BASE)) if len(points) else points
+    hashes = np.zeros(len(points) - SHINGLE + 1, dtype=np.uint64)
+    for offset in range(SHINGLE):
+        hashes = hashes * np.uint64(SHINGLE_BASE) + points[offset: offset + len(hashes)]
+    return np.unique(hashes)
+
+
+def minhash(text: str) -> np.ndarray:
+    """MinHash signature (N_HASHES values) of the text's shingles; empty for an empty text."""
+    hashes = shingle_hashes(text)
+    if not len(hashes):
+        return hashes
+    seeds = np.arange(1, N_HASHES + 1, dtype=np.uint64)
+    multipliers, offsets = seeds * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1), seeds * np.uint64(0xBF58476D1CE4E5B9)
+    signature = np.full(N_HASHES, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), 4096):  # chunks keep memory small for long bodies
+        chunk = hashes[start: start + 4096]
+        signature = np.minimum(signature, (chunk[None, :] * multipliers[:, None] + offsets[:, None]).min(axis=1))
+    return signature
+
+
+def shingle_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sets of shingle hashes."""
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common) if len(a) and len(b) else 0.0
+
+
+def assign_dup_clusters(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles with a `dup_cluster` column: near-duplicate bodies (the same story) share the smallest doc_id."""
+    articles = articles.copy()
+    doc_ids = [str(doc_id) for doc_id in articles.get("doc_id", pd.Series(dtype=object))]
+    bodies = [str(body) if isinstance(body, str) else "" for body in articles.get("body", pd.Series(dtype=object))]
+    parent = list(range(len(doc_ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    buckets: dict[tuple, list[int]] = {}
+    for index, body in enumerate(bodies):
+        signature = minhash(body).tolist() if len(comparable(body)) >= 30 else []
+        for band in range(0, len(signature), BAND_ROWS):
+            buckets.setdefault((band, *signature[band: band + BAND_ROWS]), []).append(index)
+    checked: set[tuple[int, int]] = set()
+    shingles: dict[int, np.ndarray] = {}
+    for members in buckets.values():
+        for pair in itertools.combinations(members[:MAX_BUCKET], 2):
+            if pair in checked or root(pair[0]) == root(pair[1]):
+                continue
+            checked.add(pair)
+            if pair[0] not in shingles:
+                shingles[pair[0]] = shingle_hashes(bodies[pair[0]])
+            if pair[1] not in shingles:
+                shingles[pair[1]] = shingle_hashes(bodies[pair[1]])
+            if shingle_jaccard(shingles[pair[0]], shingles[pair[1]]) >= DUP_ARTICLE_JACCARD:
+                parent[root(pair[1])] = root(pair[0])
+    groups: dict[int, list[int]] = {}
+    for index in range(len(doc_ids)):
+        groups.setdefault(root(index), []).append(index)
+    cluster = [""] * len(doc_ids)
+    for members in groups.values():
+        name = min(doc_ids[i] for i in members)
+        for i in members:
+            cluster[i] = name
+    articles["dup_cluster"] = pd.Series(cluster, index=articles.index, dtype=object)
+    return articles

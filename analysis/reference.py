@@ -1,0 +1,388 @@
+"""Reference statistics (data/reference/) and checks of the articles' claims against them.
+
+Tables (columns):
+
+- usgs (`load_usgs`): edition (MCS2021 …), edition_year (int), data_year (int), country, measure
+  (mine_production | reserves), value (float, t REO), unit, estimated (bool), source_url, source_kind
+  (usgs_table: read from a USGS table or data release | secondary: a page quoting the edition), lower_bound (bool: USGS
+  prints ">" and the value is the bound; see data/reference/usgs_lower_bounds.csv)
+- facts (`load_china_facts`): fact_id, subject, subject_names (the Chinese names in the subject, e.g. "包头|白云鄂博"),
+  measure, value (float), unit, year (Int64, may be missing), statement_zh, source_url, bound (exact | lower | upper)
+- usgs_shares (`usgs_shares`): edition, measure, data_year, china_value, world_value, china_share (percent),
+  share_is_upper_bound (the world total is a lower bound, so the share is at most this), china_rank (among
+  countries; missing when the edition's table is partial), source_kind, source_url
+- cross_checks (`cross_check`): check, doc_id, sent_id, article_value, reference_value, reference_edition,
+  reference_source, verdict (consistent | inconsistent | not comparable), tolerance, note
+- claim_variants (`claim_variants`): subject, measure, scope, kind, unit, change, value, qualifier, n_articles,
+  n_outlets, earliest, latest, n_variants (distinct value/qualifier pairs for this subject/measure/scope), doc_ids
+
+Checks are rules over claims (never lines about a particular article): a share of the world implied by a subject's
+national and world shares; China's share of the world; China's rank; China's tonnages; figures for Chinese regions
+against the Chinese facts. Caveats (data/reference/README.md): USGS revises across editions, so every edition is a
+row and editions published after the article are not comparable; China's production figure is the quota; Chinese
+工业储量 and USGS reserves are different bases.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .claims import read_word_table
+from .paths import REFERENCE_DIR
+
+CROSS_CHECK_COLUMNS = ["check", "doc_id", "sent_id", "article_value", "reference_value", "reference_edition",
+                       "reference_source", "verdict", "tolerance", "note"]  # fmt: skip
+VARIANT_COLUMNS = ["subject", "measure", "scope", "kind", "unit", "change", "value", "qualifier", "n_articles",
+                   "n_outlets", "earliest", "latest", "n_variants", "doc_ids"]  # fmt: skip
+SHARE_TOLERANCE = 3.0  # percentage points: USGS world totals are rounded to two figures (about ±3 %)
+TONNAGE_TOLERANCE = 0.05  # relative
+WORLD = "World total (rounded)"
+NOT_COUNTRIES = (WORLD, "Other countries")
+USGS_PUBLICATION_MONTH = 2  # Mineral Commodity Summaries come out at the end of January
+
+
+def load_usgs(path=None) -> pd.DataFrame:
+    """The USGS world production and reserves table, typed, with source kind and lower-bound flags."""
+    usgs = pd.read_csv(path or REFERENCE_DIR / "usgs_rare_earths.csv", dtype={"source_url": str})
+    usgs["edition_year"] = usgs["edition"].str.removeprefix("MCS").astype(int)
+    usgs["data_year"] = usgs["data_year"].astype(int)
+    usgs["value"] = usgs["value"].astype(float)
+    usgs["estimated"] = usgs["estimated"].astype(str).str.lower().eq("true")
+    from_table = usgs["source_url"].str.startswith("https://github.com/") & usgs["edition_year"].ge(2023)
+    usgs["source_kind"] = from_table.map({True: "usgs_table", False: "secondary"})
+    bounds = pd.read_csv(REFERENCE_DIR / "usgs_lower_bounds.csv")
+    keys = set(zip(bounds["edition"], bounds["country"], bounds["measure"], strict=True))
+    usgs["lower_bound"] = [
+        (e, c, m) in keys and kind == "usgs_table"
+        for e, c, m, kind in zip(usgs["edition"], usgs["country"], usgs["measure"], usgs["source_kind"], strict=True)
+    ]
+    columns = ["edition", "edition_year", "data_year", "country", "measure", "value", "unit", "estimated",
+               "source_url", "source_kind", "lower_bound"]  # fmt: skip
+    return usgs[columns]
+
+
+def load_china_facts(path=None) -> pd.DataFrame:
+    """The Chinese official and press facts (quotas, Baotou figures), typed, with the bound each value states."""
+    facts = pd.read_csv(path or REFERENCE_DIR / "china_rare_earth_facts.csv", dtype={"source_url": str})
+    facts["value"] = facts["value"].astype(float)
+    facts["year"] = pd.to_numeric(facts["year"], errors="coerce").astype("Int64")
+    facts["subject_names"] = facts["subject"].map(subject_names)
+    facts["bound"] = facts["measure"].map(bound_of)
+    columns = ["fact_id", "subject", "subject_names", "measure", "value", "unit", "year", "statement_zh",
+               "source_url", "bound"]  # fmt: skip
+    return facts[columns]
+
+
+def subject_names(subject: str) -> str:
+    """The Chinese names written in a facts subject ("Baotou / Bayan Obo (包头/白云鄂博)" → "包头|白云鄂博")."""
+    inside = re.search(r"[（(]([^()（）]*)[)）]", subject)
+    return "|".join(n.strip() for n in inside.group(1).split("/")) if inside else ""
+
+
+def bound_of(measure: str) -> str:
+    """exact, lower or upper: what a facts measure name says about its value (`_lower_bound`, `_range_low` …)."""
+    if measure.endswith(("_lower_bound", "_range_low")):
+        return "lower"
+    if measure.endswith("_range_high"):
+        return "upper"
+    return "exact"
+
+
+def usgs_shares(usgs: pd.DataFrame) -> pd.DataFrame:
+    """China's share of world reserves and mine production, and its rank, per edition and data year."""
+    rows = []
+    for (edition, measure, data_year), part in usgs.groupby(["edition", "measure", "data_year"], sort=True):
+        kind = "usgs_table" if part["source_kind"].eq("usgs_table").any() else "secondary"
+        part = part[part["source_kind"] == kind]
+        china, world = part[part["country"] == "China"], part[part["country"] == WORLD]
+        if china.empty or world.empty:
+            continue
+        countries = part[~part["country"].isin(NOT_COUNTRIES)].drop_duplicates("country")
+        china_value, world_value = float(china["value"].iloc[0]), float(world["value"].iloc[0])
+        full_table = kind == "usgs_table"
+        rank = int((countries["value"] > china_value).sum()) + 1 if full_table else pd.NA
+        rows.append({"edition": edition, "measure": measure, "data_year": int(data_year), "china_value": china_value,
+                     "world_value": world_value, "china_share": round(100 * china_value / world_value, 1),
+                     "share_is_upper_bound": bool(world["lower_bound"].iloc[0]), "china_rank": rank,
+                     "source_kind": kind, "source_url": china["source_url"].iloc[0]})  # fmt: skip
+    shares = pd.DataFrame(rows)
+    if shares.empty:
+        return shares
+    shares["china_rank"] = shares["china_rank"].astype("Int64")
+    return shares
+
+
+def latest_data_year(shares: pd.DataFrame) -> pd.DataFrame:
+    """Per edition and measure, the row of the edition's latest data year (what the edition reports as current)."""
+    order = shares.sort_values(["edition", "measure", "data_year"])
+    return order.groupby(["edition", "measure"], as_index=False).tail(1)
+
+
+def edition_available(edition_year: int, published: str) -> bool:
+    """Whether an edition was out when the article was published (unknown dates: assume it was)."""
+    match = re.match(r"(\d{4})-(\d{2})", published or "")
+    if not match:
+        return True
+    year, month = int(match.group(1)), int(match.group(2))
+    return edition_year < year or (edition_year == year and month >= USGS_PUBLICATION_MONTH)
+
+
+def verdict(article_value: float, qualifier: str, reference_value: float, tolerance: float,
+            reference_is_upper_bound: bool = False) -> str:  # fmt: skip
+    """consistent or inconsistent: the article's value (with its qualifier) against a reference value ± tolerance."""
+    low, high = reference_value - tolerance, reference_value + tolerance
+    if reference_is_upper_bound:
+        low = float("-inf")
+    if qualifier in ("over", "at least"):
+        ok = article_value <= high
+    elif qualifier in ("under", "at most"):
+        ok = article_value >= low
+    else:
+        ok = low <= article_value <= high
+    return "consistent" if ok else "inconsistent"
+
+
+def reference_terms() -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Claim measure → (reference measure, basis), and the subjects that mean China as a whole."""
+    measures = {r[0]: (r[1], r[2]) for r in read_word_table("reference_measures.txt")}
+    national = {r[0] for r in read_word_table("reference_national_subjects.txt")}
+    return measures, national
+
+
+def check_row(check: str, claim, article_value: float, reference_value, edition: str, source: str, result: str,
+              tolerance, note: str) -> dict:  # fmt: skip
+    """One cross-check row."""
+    return {"check": check, "doc_id": claim["doc_id"], "sent_id": claim["sent_id"], "article_value": article_value,
+            "reference_value": reference_value, "reference_edition": edition, "reference_source": source,
+            "verdict": result, "tolerance": tolerance, "note": note}  # fmt: skip
+
+
+def against_editions(check: str, claim, article_value: float, qualifier: str, current: pd.DataFrame, column: str,
+                     tolerance: float, published: str, note: str) -> list[dict]:  # fmt: skip
+    """Rows comparing one value with each USGS edition's figure in `column` (later editions: not comparable)."""
+    rows = []
+    for ref in current.itertuples(index=False):
+        reference_value = getattr(ref, column)
+        if pd.isna(reference_value):
+            continue
+        edition_year = int(ref.edition.removeprefix("MCS"))
+        upper = bool(getattr(ref, "share_is_upper_bound", False)) and column == "china_share"
+        detail = f"{note}; USGS {ref.edition} ({ref.source_kind}, data year {ref.data_year})"
+        if upper:
+            detail += "; USGS world total is a lower bound, so China's share is at most this"
+        if not edition_available(edition_year, published):
+            result = "not comparable"
+            detail += "; edition published after the article"
+        else:
+            result = verdict(article_value, qualifier, float(reference_value), tolerance, upper)
+        rows.append(check_row(check, claim, article_value, float(reference_value), ref.edition, ref.source_url,
+                              result, tolerance, detail))  # fmt: skip
+    return rows
+
+
+def implied_world_share_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str,
+                               national: set[str]) -> list[dict]:  # fmt: skip
+    """A region's world share ÷ its national share = China's share of the world, against USGS (reserves/production)."""
+    rows = []
+    measures, _ = reference_terms()
+    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & (doc["subject"] != "")
+                 & ~doc["subject"].isin(national)]  # fmt: skip
+    for (subject, measure), part in shares.groupby(["subject", "measure"], sort=False):
+        reference_measure = measures.get(measure, ("", ""))[0]
+        if reference_measure not in ("reserves", "mine_production"):
+            continue
+        national_part, world_part = part[part["scope"] == "全国"], part[part["scope"] == "世界"]
+        for claim in world_part.drop_duplicates("claim_group").to_dict("records"):
+            same_sentence = national_part[national_part["sent_id"] == claim["sent_id"]]
+            base = same_sentence if len(same_sentence) else national_part
+            if base.empty:
+                continue
+            national_share = float(base["value"].iloc[0])
+            implied = round(100 * claim["value"] / national_share, 1)
+            note = (f"{subject} {measure}: {claim['value']:g}% of the world ÷ {national_share:g}% of China = China's "
+                    "share of the world; Chinese shares may be on the 工业储量 basis")  # fmt: skip
+            current_measure = current[current["measure"] == reference_measure]
+            rows += against_editions("implied China share of world " + reference_measure, claim, implied, "",
+                                     current_measure, "china_share", SHARE_TOLERANCE, published, note)  # fmt: skip
+    return rows
+
+
+def china_share_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str, national: set[str]) -> list[dict]:
+    """China's stated share of the world's reserves or production, against USGS by edition."""
+    rows = []
+    measures, _ = reference_terms()
+    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & doc["subject"].isin(national)
+                 & (doc["scope"] == "世界")]  # fmt: skip
+    for claim in shares.drop_duplicates("claim_group").to_dict("records"):
+        reference_measure = measures.get(claim["measure"], ("", ""))[0]
+        if reference_measure not in ("reserves", "mine_production"):
+            continue
+        note = f"{claim['subject']} {claim['measure']} {claim['value']:g}% of the world ({claim['span']})"
+        rows += against_editions("China share of world " + reference_measure, claim, claim["value"],
+                                 claim["qualifier"], current[current["measure"] == reference_measure],
+                                 "china_share", SHARE_TOLERANCE, published, note)  # fmt: skip
+    return rows
+
+
+def china_rank_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str, national: set[str]) -> list[dict]:
+    """Rank claims ("the world's largest holder / producer") against China's rank in each full USGS table."""
+    rows = []
+    measures, _ = reference_terms()
+    ranks = doc[(doc["kind"] == "rank") & doc["subject"].isin(national) & doc["scope"].isin(["世界", ""])]
+    for claim in ranks.drop_duplicates("claim_group").to_dict("records"):
+        reference_measure = measures.get(claim["measure"], ("", ""))[0]
+        if reference_measure not in ("reserves", "mine_production"):
+            continue
+        note = f"{claim['subject']} ranked {claim['value']:g} in {claim['measure']}"
+        rows += against_editions("China rank in world " + reference_measure, claim, claim["value"], "",
+                                 current[current["measure"] == reference_measure], "china_rank", 0.0, published,
+                                 note)  # fmt: skip
+    return rows
+
+
+def tonnage_checks(doc: pd.DataFrame, usgs_current: pd.DataFrame, facts: pd.DataFrame, published: str,
+                   national: set[str]) -> list[dict]:  # fmt: skip
+    """Tonnages: China's against USGS and the quotas; a region's against the Chinese facts (USGS: not comparable)."""
+    rows = []
+    measures, _ = reference_terms()
+    tonnages = doc[(doc["kind"] == "quantity") & (doc["unit"] == "t") & (doc["change"] == "")]
+    for claim in tonnages.drop_duplicates("claim_group").to_dict("records"):
+        reference_measure, basis = measures.get(claim["measure"], ("", ""))
+        if not reference_measure:
+            continue
+        years = doc[(doc["sent_id"] == claim["sent_id"]) & (doc["kind"] == "year")]["value"]
+        year = int(years.iloc[0]) if len(years) else None
+        if claim["subject"] in national:
+            rows += national_tonnage_checks(claim, reference_measure, basis, year, usgs_current, facts, published)
+        elif claim["subject"]:
+            rows += regional_tonnage_checks(claim, reference_measure, facts)
+    return rows
+
+
+def national_tonnage_checks(claim: dict, reference_measure: str, basis: str, year: int | None,
+                            usgs_current: pd.DataFrame, facts: pd.DataFrame, published: str) -> list[dict]:  # fmt: skip
+    """China's tonnage: reserves against USGS China reserves; production against USGS for the year; quotas."""
+    value, rows = claim["value"], []
+    china = usgs_current[usgs_current["measure"] == reference_measure]
+    if reference_measure == "mine_production" and year is not None:
+        china = china[china["data_year"] == year]
+    elif reference_measure == "mine_production":
+        china = china.iloc[0:0]
+    if basis == "usgs" and len(china):
+        note = f"China {claim['measure']} {value:,.0f} t ({claim['span']}); USGS: t REO, China's production = quota"
+        rows += against_editions("China " + reference_measure + " tonnage", claim, value, claim["qualifier"],
+                                 china, "china_value", value * TONNAGE_TOLERANCE, published, note)  # fmt: skip
+    quota = facts[facts["measure"].eq(reference_measure) & facts["subject"].str.startswith("China")]
+    if year is not None:
+        for fact in quota[quota["year"] == year].to_dict("records"):
+            result = verdict(value, claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
+            rows.append(check_row("China " + reference_measure, claim, value, fact["value"], str(year),
+                                  fact["source_url"], result, fact["value"] * TONNAGE_TOLERANCE,
+                                  f"{fact['fact_id']}: {fact['statement_zh']}"))  # fmt: skip
+    return rows
+
+
+def regional_tonnage_checks(claim: dict, reference_measure: str, facts: pd.DataFrame) -> list[dict]:
+    """A Chinese region's tonnage against the facts about it; against USGS it is not comparable."""
+    rows = []
+    about = facts[[any(n and n in claim["subject"] for n in names.split("|")) for names in facts["subject_names"]]]
+    if about.empty:
+        return rows
+    tonnage_facts = about[about["unit"].str.startswith("metric_t")]
+    for fact in tonnage_facts.to_dict("records"):
+        if fact["bound"] == "lower":
+            result = "consistent" if claim["value"] >= fact["value"] * (1 - TONNAGE_TOLERANCE) else "inconsistent"
+        else:
+            result = verdict(claim["value"], claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
+        if fact["measure"].startswith("potential_resources") and reference_measure != "resources":
+            result = "not comparable"
+        rows.append(check_row(f"{claim['subject']} {claim['measure']} tonnage", claim, claim["value"], fact["value"],
+                              "", fact["source_url"], result, fact["value"] * TONNAGE_TOLERANCE,
+                              f"{fact['fact_id']} ({fact['measure']}): {fact['statement_zh']}"))  # fmt: skip
+    rows.append(check_row(f"{claim['subject']} {claim['measure']} tonnage vs USGS", claim, claim["value"], None, "",
+                          "", "not comparable", None,
+                          "USGS reports national reserves in t REO only; regional Chinese figures are on the Chinese "
+                          "工业储量/资源 basis (43.5 Mt ÷ 83.7% ≈ 52 Mt, not USGS's 44 Mt)"))  # fmt: skip
+    return rows
+
+
+def regional_share_checks(doc: pd.DataFrame, facts: pd.DataFrame, national: set[str]) -> list[dict]:
+    """A Chinese region's share of national or world reserves/resources against the facts stated about it."""
+    rows = []
+    scope_words = {"全国": "national", "世界": "world"}
+    measure_words = {"储量": "reserves", "资源量": "resources"}
+    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & (doc["subject"] != "")
+                 & ~doc["subject"].isin(national) & doc["scope"].isin(list(scope_words))
+                 & doc["measure"].isin(list(measure_words))]  # fmt: skip
+    for claim in shares.drop_duplicates("claim_group").to_dict("records"):
+        family = f"share_of_{scope_words[claim['scope']]}_{measure_words[claim['measure']]}"
+        names_match = [any(n and n in claim["subject"] for n in names.split("|")) for names in facts["subject_names"]]
+        about = facts[pd.Series(names_match, index=facts.index) & facts["measure"].str.startswith(family)]
+        for fact in about.to_dict("records"):
+            if fact["bound"] == "lower":
+                result = "consistent" if claim["value"] >= fact["value"] - SHARE_TOLERANCE else "inconsistent"
+            elif fact["bound"] == "upper":
+                result = "consistent" if claim["value"] <= fact["value"] + SHARE_TOLERANCE else "inconsistent"
+            else:
+                result = verdict(claim["value"], claim["qualifier"], fact["value"], SHARE_TOLERANCE)
+            rows.append(check_row(f"{claim['subject']} share of {claim['scope']} {claim['measure']}", claim,
+                                  claim["value"], fact["value"], "", fact["source_url"], result, SHARE_TOLERANCE,
+                                  f"{fact['fact_id']} ({fact['bound']}): {fact['statement_zh']}"))  # fmt: skip
+    return rows
+
+
+def cross_check(claims: pd.DataFrame, usgs: pd.DataFrame, facts: pd.DataFrame,
+                articles: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """Every check of the claims against the reference tables (columns CROSS_CHECK_COLUMNS)."""
+    if claims is None or claims.empty:
+        return pd.DataFrame(columns=CROSS_CHECK_COLUMNS)
+    _, national = reference_terms()
+    shares = usgs_shares(usgs)
+    current = latest_data_year(shares) if not shares.empty else shares
+    published = {}
+    if articles is not None and "published" in articles:
+        published = dict(zip(articles["doc_id"], articles["published"].fillna("").astype(str), strict=True))
+    rows: list[dict] = []
+    for doc_id, doc in claims.groupby("doc_id", sort=False):
+        date = published.get(doc_id, "")
+        rows += implied_world_share_checks(doc, current, date, national)
+        rows += china_share_checks(doc, current, date, national)
+        rows += china_rank_checks(doc, current, date, national)
+        rows += tonnage_checks(doc, shares, facts, date, national) if len(shares) else []
+        rows += regional_share_checks(doc, facts, national)
+    return pd.DataFrame(rows, columns=CROSS_CHECK_COLUMNS)
+
+
+def claim_variants(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """The values different articles give for the same subject, measure and scope, with who says each and when."""
+    if claims is None or claims.empty:
+        return pd.DataFrame(columns=VARIANT_COLUMNS)
+    keys = ["subject", "measure", "scope", "kind", "unit", "change"]
+    stated = claims[(claims["subject"] != "") & (claims["measure"] != "") & ~claims["kind"].isin(["year", "date"])]
+    stated = stated.drop_duplicates(["doc_id", *keys, "value", "qualifier"])
+    meta = pd.DataFrame({"doc_id": stated["doc_id"].unique()})
+    for column in ("source", "published"):
+        if articles is not None and column in articles:
+            known = articles[["doc_id", column]].drop_duplicates("doc_id")
+            meta = meta.merge(known, on="doc_id", how="left")
+        else:
+            meta[column] = ""
+    stated = stated.merge(meta, on="doc_id", how="left")
+    stated["published"] = stated["published"].fillna("").astype(str)
+    stated["source"] = stated["source"].fillna("").astype(str)
+    rows = []
+    for key, group in stated.groupby(keys, sort=False):
+        variants = group.groupby(["value", "qualifier"], sort=True)
+        for (value, qualifier), part in variants:
+            dates = sorted(d for d in part["published"] if d)
+            doc_ids = ";".join(sorted(part["doc_id"].unique()))
+            rows.append({**dict(zip(keys, key, strict=True)), "value": float(value), "qualifier": qualifier,
+                         "n_articles": part["doc_id"].nunique(),
+                         "n_outlets": part.loc[part["source"] != "", "source"].nunique(),
+                         "earliest": dates[0] if dates else "", "latest": dates[-1] if dates else "",
+                         "n_variants": variants.ngroups, "doc_ids": doc_ids})  # fmt: skip
+    table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
+    order = ["n_variants", "subject", "measure", "scope", "value"]
+    return table.sort_values(order, ascending=[False, True, True, True, True], ignore_index=True)

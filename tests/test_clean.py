@@ -1,0 +1,268 @@
+"""Tests for analysis.clean: splitting pages into metadata, body, sentences and removed lines."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import clean, read
+
+
+def page_of(text: str, **hints) -> read.Page:
+    """A plain-text page (id from its UTF-8 bytes)."""
+    return read.Page(read.doc_id_for(text.encode("utf-8")), "test.txt", "utf-8", text, None, hints)
+
+
+@pytest.fixture(scope="module")
+def seed(seed_path):
+    """The seed article and its tables."""
+    pages, _ = read.read_file(seed_path)
+    article = clean.split_page(pages[0])
+    return article, clean.article_tables(article)
+
+
+NEWS_PAGE = """首页 > 新闻中心 > 行业动态
+欢迎访问示例稀土网
+稀土永磁产业迎来新一轮增长
+来源：示例日报  2024年05月06日 10:32  浏览次数：1234
+记者从行业协会获悉，今年一季度我国稀土永磁材料产量同比增长12.5%，出口量达到1.8万吨。
+业内人士认为，新能源汽车和风电装机的快速增长，是拉动高性能钕铁硼需求的主要力量。
+协会预计，全年产量增速将保持在10%以上，行业集中度将进一步提高。
+责任编辑：王五
+分享到：微信 微博
+相关新闻
+稀土价格小幅上涨
+永磁材料企业扩产
+Copyright © 2024 示例稀土网 版权所有"""
+
+
+def test_seed_metadata(seed):
+    article, tables = seed
+    row = tables["articles"].iloc[0]
+    assert row["title"] == "全国人大代表孟繁英:要进一步创建国家稀土技术创新中心"
+    assert row["published"] == "2025-03-11"
+    assert row["source"] == "中国工业报" and row["author"] == "孟凡君"
+    assert row["lang"] == "zh-Hans" and not row["converted_to_simplified"]
+    assert row["original_text"] == article.original_text and "热门资讯" in row["original_text"]
+
+
+def test_seed_body_is_the_article_only(seed):
+    _, tables = seed
+    body = tables["articles"].iloc[0]["body"]
+    assert body.startswith("“稀土是我国重要的战略资源")
+    assert body.endswith("支撑保障现代化经济体系建设。")
+    for junk in ("相关内容", "热门资讯", "转自", "什么最黑暗", "...", "中国工业报记者", "创始人"):
+        assert junk not in body
+    assert tables["articles"].iloc[0]["n_paragraphs"] == 4 == len(tables["paragraphs"])
+    assert tables["articles"].iloc[0]["n_chars"] == len(body.replace("\n", ""))
+
+
+def test_seed_removed_lines_have_reasons(seed):
+    _, tables = seed
+    removed = tables["removed"]
+    reasons = dict(zip(removed["text"], removed["reason"], strict=True))
+    assert reasons["(中国工业报记者 孟凡君)"] == "byline"
+    assert reasons["相关内容"] == "related list" and reasons["热门资讯"] == "hot list"
+    assert reasons["2025-03-11 01:11:43"] == "timestamp"
+    assert (removed["reason"] == "snippet").sum() >= 10
+    assert removed["line_no"].is_monotonic_increasing and removed["line_no"].min() >= 1
+
+
+def test_seed_restated_figures_are_flagged_as_duplicates(seed):
+    _, tables = seed
+    sentences = tables["sentences"]
+    assert list(sentences["sent_id"]) == list(range(len(sentences)))
+    first = sentences[sentences["text"].str.contains("拥有全国83.7%")].iloc[0]
+    second = sentences[sentences["text"].str.contains("已探明储量占全国总量的83.7%")].iloc[0]
+    assert not first["is_duplicate"] and first["duplicate_of"] == -1
+    assert second["is_duplicate"] and second["duplicate_of"] == first["sent_id"]
+    assert sentences["is_duplicate"].sum() == 1
+
+
+def test_news_page_is_split_into_metadata_body_and_page():
+    article = clean.split_page(page_of(NEWS_PAGE))
+    assert article.title == "稀土永磁产业迎来新一轮增长"
+    assert article.published == "2024-05-06" and article.source == "示例日报"
+    assert len(article.paragraphs) == 3
+    assert article.paragraphs[0].startswith("记者从行业协会获悉")
+    reasons = {text: reason for _, text, reason in article.removed}
+    assert reasons["首页 > 新闻中心 > 行业动态"] == "navigation"
+    assert reasons["责任编辑：王五"] == "editor"
+    assert reasons["分享到：微信 微博"] == "share"
+    assert reasons["相关新闻"] == "related list" and reasons["永磁材料企业扩产"] == "related list"
+
+
+WECHAT_PAGE = """新闻 体育 财经 娱乐 科技
+包头稀土高新区：打造世界级稀土产业集群
+原创 包头发布 2024年03月05日 18:30 内蒙古
+记者 李明
+近日，记者从包头稀土高新区了解到，2023年该区稀土产业产值突破1000亿元，稀土永磁材料产能达到10万吨。
+相关报道称，包头市已引进稀土企业数十家，形成了较完整的产业链。
+阅读原文
+阅读 1.2万"""
+
+
+def test_colon_headline_spaced_byline_and_a_sentence_that_opens_like_a_heading():
+    article = clean.split_page(page_of(WECHAT_PAGE))
+    assert article.title == "包头稀土高新区：打造世界级稀土产业集群"
+    assert article.published == "2024-03-05" and article.author == "李明"
+    assert article.paragraphs[-1] == "相关报道称，包头市已引进稀土企业数十家，形成了较完整的产业链。"
+    reasons = {text: reason for _, text, reason in article.removed}
+    assert reasons["新闻 体育 财经 娱乐 科技"] == "navigation"
+    assert reasons["记者 李明"] == "byline" and reasons["阅读原文"] == "share" and reasons["阅读 1.2万"] == "counter"
+
+
+def test_short_paragraphs_after_a_dateline_are_the_body():
+    text = ("稀土价格周报\n2024-06-01 09:00 来源：上海有色网\n"
+            "本周氧化镨钕价格小幅上涨。\n氧化镝价格持平，成交清淡。\n分享到：")
+    article = clean.split_page(page_of(text))
+    assert (article.title, article.published, article.source) == ("稀土价格周报", "2024-06-01", "上海有色网")
+    assert article.paragraphs == ["本周氧化镨钕价格小幅上涨。", "氧化镝价格持平，成交清淡。"]
+
+
+NEWSWIRE_PAGE = """稀土新政出台
+2024-01-02 来源：新华网
+【导读】稀土管理条例正式施行，对稀土开采、冶炼分离实行总量调控，并建立产品追溯制度，这是导读。
+稀土管理条例正式施行，对稀土开采、冶炼分离实行总量调控，并建立产品追溯制度，进一步规范行业秩序。
+图为白云鄂博矿区。新华社记者 连振 摄
+新华社记者 连振 摄
+（完）
+声明：本文仅代表作者观点，不代表本站立场。"""
+
+
+def test_summary_captions_end_mark_and_disclaimer_are_not_body():
+    article = clean.split_page(page_of(NEWSWIRE_PAGE))
+    assert article.source == "新华网"
+    assert article.paragraphs == [NEWSWIRE_PAGE.splitlines()[3]]
+    assert [reason for _, _, reason in article.removed] == ["title", "timestamp", "summary", "caption", "caption",
+                                                            "artifact", "copyright"]
+
+
+def test_fullwidth_characters_are_normalised_but_chinese_punctuation_kept():
+    text = "报告显示，２０２３年全球稀土产量约３５万吨，同比增长１５．２％，其中ＵＳＧＳ数据最受关注。"
+    article = clean.split_page(page_of(text))
+    assert article.paragraphs == ["报告显示，2023年全球稀土产量约35万吨，同比增长15.2%，其中USGS数据最受关注。"]
+    assert article.original_text == text
+
+
+def test_traditional_page_is_converted_and_keeps_its_original():
+    text = ("中國是稀土第一大國，白雲鄂博礦區的儲量舉世聞名。當地政府近年來加強環境保護，"
+            "推動產業轉型升級，吸引了眾多企業投資。")
+    article = clean.split_page(page_of(text))
+    assert article.lang == "zh-Hant" and article.converted_to_simplified
+    assert article.paragraphs[0].startswith("中国是稀土第一大国，白云鄂博矿区的储量举世闻名。")
+    assert article.original_text == text
+    assert clean.detect_lang(article.paragraphs[0]) == "zh-Hans"
+
+
+def test_fast_conversion_agrees_with_opencc():
+    from opencc import OpenCC
+
+    text = "乾隆皇帝在著作中提到乾燥的天氣，後來他們發現了藥物。這個理髮師的頭髮很長，畫面裡有一隻鐘錶。"
+    assert clean.to_simplified(text) == OpenCC("t2s").convert(text)
+    assert clean.to_simplified(text).startswith("乾隆皇帝在著作中提到干燥的天气，后来他们发现了药物。")
+
+
+def test_leading_date_token_gives_the_date_and_leaves_the_body():
+    text = " date 2025-08-09 中国稀土资源主要集中在内蒙古、四川和江西等地，其中包头的储量最为丰富，开采历史也最长。"
+    article = clean.split_page(page_of(text))
+    assert article.published == "2025-08-09"
+    assert article.paragraphs[0].startswith("中国稀土资源主要集中")
+
+
+def test_inline_stock_ticker_is_cut_from_the_sentence():
+    text = "此前，包钢稀土(60.30,1.61,2.74%)已经启动轻稀土收储，南方离子型稀土的收储工作却无实质进展。"
+    article = clean.split_page(page_of(text))
+    assert article.paragraphs == ["此前，包钢稀土 已经启动轻稀土收储，南方离子型稀土的收储工作却无实质进展。"]
+    assert (1, "(60.30,1.61,2.74%)", "ticker") in article.removed
+
+
+@pytest.mark.parametrize(("line", "source", "author"), [
+    ("稀土储量丰富。（新华社记者 张三 李四）", "新华社", "张三 李四"),
+    ("稀土储量丰富。(来源:人民日报)", "人民日报", ""),
+    ("稀土储量丰富。（编译/林靖东）", "", "林靖东"),
+])
+def test_trailing_credits_are_bylines(line, source, author):
+    article = clean.split_page(page_of("稀土产业发展迅速，已成为地方经济的重要支柱，产值连续多年保持增长。\n" + line))
+    assert article.paragraphs[-1] == "稀土储量丰富。"
+    assert (article.source, article.author) == (source, author)
+    assert article.removed[-1][2] == "byline"
+
+
+def test_english_page_is_flagged_not_chinese():
+    text = "Rare earths are a group of seventeen metals used in magnets, lasers and batteries around the world."
+    article = clean.split_page(page_of(text))
+    assert article.lang == "en" and "not Chinese" in article.flags
+    assert article.paragraphs == [text]
+
+
+def test_translation_lines_on_a_chinese_page_are_removed():
+    chinese = "稀土共有17种金属元素，支撑从手机、笔电到战机与飞弹等关键技术，中国用约40年建立主导地位。"
+    english = "Rare earths are a family of 17 metals that underpin modern electronics and defense systems."
+    article = clean.split_page(page_of(chinese + "\n" + english))
+    assert article.paragraphs == [chinese]
+    assert (2, english, "foreign language") in article.removed
+
+
+def test_page_without_article_is_flagged_and_tables_keep_their_dtypes():
+    article = clean.split_page(page_of("首页\n登录\n注册\n版权所有 © 2024"))
+    tables = clean.article_tables(article)
+    assert "no article body" in tables["articles"].iloc[0]["flags"]
+    assert tables["paragraphs"].empty and tables["sentences"].empty
+    assert list(tables["sentences"].columns) == clean.SENTENCE_COLUMNS
+    assert tables["sentences"]["sent_id"].dtype == "int64" and tables["sentences"]["is_duplicate"].dtype == bool
+    assert list(tables["removed"]["reason"]) == ["navigation", "navigation", "navigation", "copyright"]
+
+
+def test_html_page_with_only_navigation_has_no_body(tmp_path):
+    html = "<div><a>首页</a><br><a>国内新闻</a><br><a>国际新闻</a><br><a>财经</a><br><a>体育</a></div>"
+    path = tmp_path / "nav.html"
+    path.write_text(html, encoding="utf-8")
+    pages, _ = read.read_file(path)
+    article = clean.split_page(pages[0])
+    assert article.paragraphs == [] and "no article body" in article.flags
+
+
+def test_table_columns_match_the_documented_constants(seed):
+    _, tables = seed
+    assert list(tables["articles"].columns) == clean.ARTICLE_COLUMNS
+    assert list(tables["paragraphs"].columns) == clean.PARAGRAPH_COLUMNS
+    assert list(tables["removed"].columns) == clean.REMOVED_COLUMNS
+    assert tables["removed"]["line_no"].dtype == "int64"
+
+
+@pytest.mark.parametrize(("paragraph", "sentences"), [
+    ("他说：“稀土很重要。”随后离开了会场。", ["他说：“稀土很重要。”", "随后离开了会场。"]),
+    ("产量增长了吗？增长了！幅度达到12.5%；出口下降……",
+     ["产量增长了吗？", "增长了！", "幅度达到12.5%；", "出口下降……"]),
+    ("没有句号的标题", ["没有句号的标题"]),
+])
+def test_sentences_split_after_chinese_terminators(paragraph, sentences):
+    assert clean.split_sentences(paragraph) == sentences
+
+
+def test_exact_and_near_repeats_are_flagged():
+    sentences = ["稀土价格今年上涨了百分之二十左右。", "另一件事与此无关。", "稀土价格今年上涨了百分之二十左右！",
+                 "今年稀土价格上涨了百分之二十左右。"]
+    assert clean.duplicate_of(sentences) == [-1, -1, 0, 0]
+
+
+def test_restatement_needs_the_same_figures():
+    assert clean.duplicate_of(["包头储量占全国83.7%、全球37.8%。", "包头储量占全国83.7%、全球36.0%。"]) == [-1, -1]
+
+
+def test_dup_clusters_group_the_same_story():
+    story = ("四川凉山彝族自治州是我国最大的彝族聚居区，这里有着得天独厚的矿产资源，我国第二大稀土矿就蕴藏在这里。"
+             "凉山州稀土资源主要分布在冕宁县和德昌县，冕宁县已探明稀土氧化物约200多万吨。")
+    other = "赣南被称为稀土王国，是我国离子型稀土资源集中分布区，过去四年新发现了十多个大中型以上稀土矿床。"
+    articles = pd.DataFrame({"doc_id": ["b2", "a1", "c3"],
+                             "body": [story, "据报道，" + story.replace("约200多万吨", "约200万吨"), other]})
+    first = clean.assign_dup_clusters(articles)
+    assert list(first["dup_cluster"]) == ["a1", "a1", "c3"]
+    assert first.equals(clean.assign_dup_clusters(articles))
+    assert "dup_cluster" not in articles.columns
+
+
+def test_dup_clusters_on_an_empty_table():
+    empty = pd.DataFrame({"doc_id": pd.Series(dtype="str"), "body": pd.Series(dtype="str")})
+    assert list(clean.assign_dup_clusters(empty).columns) == ["doc_id", "body", "dup_cluster"]

@@ -1,0 +1,53 @@
+"""The extraction benchmark: labelled dev corpora in ../shared must score at least 95% (txt) / 90% (html)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from analysis import clean
+from analysis.paths import PROJECT_ROOT
+
+
+def load_benchmark():
+    """The benchmarks/evaluate_extraction.py module."""
+    spec = importlib.util.spec_from_file_location("evaluate_extraction",
+                                                  PROJECT_ROOT / "benchmarks" / "evaluate_extraction.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def benchmark():
+    """The benchmark module, loaded once."""
+    return load_benchmark()
+
+
+@pytest.mark.parametrize(("corpus", "pages", "target"), [("dev", "pages", 0.95), ("dev-html", "", 0.90)])
+def test_extraction_meets_its_target(benchmark, shared_dir, corpus, pages, target):
+    folder = shared_dir / "corpus" / corpus
+    if not (folder / "labels.jsonl").is_file():
+        pytest.skip(f"{folder} has no labels")
+    result = benchmark.evaluate(folder, pages)
+    print(corpus, {measure: f"{rate:.0%}" for measure, rate in result["rates"].items()})
+    assert result["pages"] >= 10
+    assert min(result["rates"].values()) >= target, result["failures"]
+
+
+def test_scoring_catches_boilerplate_and_wrong_metadata(benchmark):
+    article = clean.Article("x", "x.txt", "utf-8", title="稀土新闻", published="2024-01-02",
+                            paragraphs=["稀土产业稳步发展，产量持续增长。", "责任编辑：张三"])
+    label = {"body_start": "稀土产业稳步", "body_end": "持续增长。", "boilerplate": ["责任编辑：张三"],
+             "title": "稀土新闻", "date": "2024-01-03"}
+    assert benchmark.score_page(article, label) == {"body_start": True, "body_end": True, "boilerplate": False,
+                                                    "title": True, "date": False}
+    label.update(title=None, date="2024-01-02", boilerplate=[], body_end="不在正文里")
+    assert benchmark.score_page(article, label) == {"body_start": True, "body_end": False, "boilerplate": True,
+                                                    "title": False, "date": True}
+
+
+def test_throughput_reports_both_rates(benchmark, seed_path):
+    speed = benchmark.throughput([seed_path], repeat=1)
+    assert speed["chars"] > 1000 and speed["clean_chars_per_s"] > 0 and speed["jieba_chars_per_s"] > 0

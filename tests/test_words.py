@@ -1,0 +1,153 @@
+"""Tests for analysis.words: segmentation backends, user dictionary, person names, the tokens table."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import words
+from analysis.paths import cache_dir
+
+
+def sentences_from(text: str, doc_id: str = "doc") -> pd.DataFrame:
+    """A `sentences` table for a text: paragraphs are lines, sentences end at 。！？ (closing quote kept)."""
+    rows = []
+    for para_id, para in enumerate(line for line in text.splitlines() if line.strip()):
+        for piece in re.findall(r"[^。！？]+[。！？]?[”」]?", para):
+            if piece.strip():
+                rows.append({"doc_id": doc_id, "para_id": para_id, "sent_id": len(rows), "text": piece.strip(),
+                             "is_duplicate": False, "duplicate_of": None})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def seed_sentences(seed_text: str) -> pd.DataFrame:
+    """The seed article's body (before 相关内容) as a sentences table."""
+    return sentences_from(seed_text.split("相关内容")[0], "seed")
+
+
+@pytest.fixture(scope="module")
+def seed_tokens(seed_sentences: pd.DataFrame) -> pd.DataFrame:
+    """The seed's tokens with the default backend."""
+    return words.tokenize_sentences(seed_sentences)
+
+
+def tokens_of(text: str, backend: str | None = None) -> list[str]:
+    """The tokens of one short text, through the public tokens table."""
+    return words.tokenize_sentences(sentences_from(text), backend)["token"].tolist()
+
+
+def test_tokens_table_columns_and_offsets(seed_sentences, seed_tokens):
+    assert list(seed_tokens.columns) == words.TOKENS_COLUMNS
+    texts = dict(zip(seed_sentences["sent_id"], seed_sentences["text"], strict=True))
+    for row in seed_tokens.itertuples():
+        assert texts[row.sent_id][row.char_start : row.char_start + len(row.token)] == row.token
+    # every sentence is covered exactly by its tokens
+    joined = seed_tokens.groupby("sent_id")["token"].agg("".join)
+    assert joined.to_dict() == texts
+
+
+def test_seed_people_are_whole(seed_tokens):
+    people = set(seed_tokens.loc[seed_tokens["pos"] == "nr", "token"])
+    assert {"孟繁英", "闫宏伟", "孟凡君"} <= people
+    assert not {"闫", "孟", "繁", "宏伟"} & set(seed_tokens["token"])
+
+
+def test_dictionary_terms_from_the_issue():
+    tokens = tokens_of("白云鄂博矿是重要的稀土矿山，要因地制宜发展新质生产力，实现双碳目标，拓展稀土+产业。")
+    assert "白云鄂博" in tokens or "白云鄂博矿" in tokens
+    assert {"稀土矿山", "新质生产力", "双碳", "稀土+"} <= set(tokens)
+    assert "鄂博矿" not in tokens and "新质" not in tokens
+
+
+def test_user_dictionary_sets_pos():
+    table = words.tokenize_sentences(sentences_from("包钢在包头建设钕铁硼永磁项目。"))
+    pos = dict(zip(table["token"], table["pos"], strict=True))
+    assert pos["包钢"] == "nt" and pos["包头"] == "ns" and pos["钕铁硼"] == "nz"
+
+
+def test_person_name_rule_is_general():
+    text = "中国稀土行业协会副会长陈占恒表示，市场正在回暖。记者 李晓明）据悉，冯晓说，价格上涨。"
+    tokens = tokens_of(text)
+    assert {"陈占恒", "李晓明", "冯晓"} <= set(tokens)
+
+
+def test_name_rule_needs_evidence():
+    text = "公司代表向社会发布报告。该公司负责人向媒体表示，销量增长。董事长高度重视安全。"
+    table = words.tokenize_sentences(sentences_from(text))
+    assert not {"向社会", "向媒体", "高度"} & set(table.loc[table["pos"] == "nr", "token"])
+    assert "".join(table["token"]) == text
+
+
+def test_name_found_once_is_joined_everywhere_in_the_document():
+    text = "全国人大代表孟繁英介绍，稀土产业发展迅速。孟繁英参观了工厂。"
+    tokens = words.tokenize_sentences(sentences_from(text))
+    second = tokens[tokens["sent_id"] == 1]["token"].tolist()
+    assert "孟繁英" in second
+
+
+def test_backends_agree_on_the_seed(seed_sentences, seed_tokens):
+    reference = words.tokenize_sentences(seed_sentences, "jieba")
+    assert reference["token"].tolist() == seed_tokens["token"].tolist()
+    same_pos = (reference["pos"] == seed_tokens["pos"]) | (reference["pos"].isin(["m", "eng"])
+                                                           & seed_tokens["pos"].isin(["m", "eng"]))
+    assert same_pos.mean() > 0.99
+
+
+def test_backend_choice(monkeypatch):
+    monkeypatch.setenv(words.BACKEND_ENV, "jieba")
+    assert words.choose_backend() == "jieba"
+    assert words.segmenter_info()["backend"] == "jieba"
+    assert words.choose_backend("rjieba") == "rjieba"
+    monkeypatch.delenv(words.BACKEND_ENV)
+    assert words.choose_backend() == words.DEFAULT_BACKEND
+    with pytest.raises(ValueError):
+        words.choose_backend("thulac")
+
+
+def test_segmenter_info_hashes_the_dictionary():
+    info = words.segmenter_info("rjieba")
+    assert info["version"] == "0.2.2" and info["hmm"] is False
+    assert re.fullmatch(r"[0-9a-f]{64}", info["dictionary_sha256"])
+    assert words.segmenter_info("jieba")["dictionary_sha256"] == info["dictionary_sha256"]
+
+
+def test_jieba_caches_in_the_project_cache():
+    tagger = words.jieba_tagger()
+    assert tagger.tokenizer.tmp_dir == str(cache_dir())
+    tagger.tokenizer.initialize()
+    assert (cache_dir() / tagger.tokenizer.cache_file).exists()
+
+
+def test_resources_are_well_formed():
+    entries = words.user_dictionary()
+    assert len({word for word, _, _ in entries}) == len(entries)
+    assert all(freq > 0 and pos.isalpha() for _, freq, pos in entries)
+    elements = "镧铈镨钕钷钐铕钆铽镝钬铒铥镱镥钪钇"
+    assert set(elements) <= {word for word, _, _ in entries}
+    assert {"的", "了", "是"} <= words.stopwords()
+    assert {"表示", "说", "介绍", "认为", "指出"} <= words.word_set("speech_verbs.txt")
+
+
+def test_several_documents_and_empty_input():
+    frame = pd.concat([sentences_from("孟繁英说，稀土很重要。", "a"), sentences_from("赣州有离子型稀土矿。", "b")])
+    tokens = words.tokenize_sentences(frame)
+    assert tokens["doc_id"].unique().tolist() == ["a", "b"]
+    empty = words.tokenize_sentences(frame.iloc[0:0])
+    assert list(empty.columns) == words.TOKENS_COLUMNS and len(empty) == 0
+
+
+def test_dev_corpus_backends_agree(shared_dir):
+    pages = sorted((shared_dir / "corpus" / "dev" / "pages").glob("*.txt"))
+    same = total = 0
+    for page in pages:
+        frame = sentences_from(page.read_text(encoding="utf-8"), page.stem)
+        ours = words.tokenize_sentences(frame, "rjieba")
+        reference = words.tokenize_sentences(frame, "jieba")
+        ours_spans = set(zip(ours["sent_id"], ours["char_start"], ours["token"], strict=True))
+        ref_spans = set(zip(reference["sent_id"], reference["char_start"], reference["token"], strict=True))
+        same, total = same + len(ours_spans & ref_spans), total + len(ref_spans)
+    assert total > 5000
+    assert same / total > 0.995
