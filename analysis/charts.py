@@ -318,8 +318,8 @@ def save_figure(fig: Figure, name: str, figures_dir: Path | None = None) -> dict
     return {fmt: write_bytes_atomic(folder / f"{stem}.{fmt}", figure_bytes(fig, fmt)) for fmt in ("png", "svg")}
 
 
-def show_figure(fig: Figure, name: str, figures_dir: Path | None = None) -> dict[str, Path]:
-    """Save `fig` (PNG + SVG), display the PNG with its alt text in Jupyter, close it; returns the paths."""
+def show_figure(fig: Figure, name: str, figures_dir: Path | None = None) -> None:
+    """Save `fig` (PNG + SVG), display the PNG with its alt text in Jupyter, and close it."""
     import matplotlib.pyplot as plt
     from IPython import get_ipython
     from IPython.display import display
@@ -330,7 +330,6 @@ def show_figure(fig: Figure, name: str, figures_dir: Path | None = None) -> dict
         png = base64.b64encode(paths["png"].read_bytes()).decode("ascii")
         display({"image/png": png, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
     plt.close(fig)
-    return paths
 
 
 # --- helpers for the charts -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ Tables and where their columns are documented:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -24,7 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -39,17 +40,17 @@ from .paths import cache_dir, resolve_corpus
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
-BATCH_FILES = 64  # files per task sent to a worker
-SERIAL_BELOW = 8  # fewer files than this are processed in this process (no pool start-up)
+BATCH_FILES = 32  # typical files per batch (the unit of work and of caching); at most 4 times this
+SERIAL_BELOW = 8  # no progress bar below this many files
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------- per-document steps (pure)
 
 
-def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
-    """Every per-document table for one page: clean, claims, tokens, terms, quotes."""
-    tables = clean.article_tables(clean.split_page(page))
+def pages_tables(pages: list[read.Page]) -> dict[str, pd.DataFrame]:
+    """Every per-document table for a batch of pages: clean, claims, tokens, terms, quotes…"""
+    tables = clean.articles_tables([clean.split_page(page) for page in pages])
     sentences = tables["sentences"]
     tables["claims"] = claims.extract_claims(sentences)
     tables["tokens"] = words.tokenize_sentences(sentences)
@@ -57,16 +58,47 @@ def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def process_file(path: str) -> dict[str, pd.DataFrame]:
-    """All tables for the pages in one input file, plus its rejects; never raises for bad input."""
+def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
+    """Every per-document table for one page."""
+    return pages_tables([page])
+
+
+def robust_pages_tables(pages: list[read.Page]) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """`pages_tables` for the batch; if it fails, page by page, a failing page becoming a reject row."""
     try:
-        pages, rejects = read.read_file(Path(path))
-        parts = [document_tables(page) for page in pages]
-    except Exception as exc:  # a bug on one file must not stop the batch
-        pages, parts, rejects = [], [], [{"path": path, "error": f"internal error: {type(exc).__name__}: {exc}"}]
-    tables = concat_tables(parts)
-    tables["rejects"] = pd.DataFrame(rejects, columns=read.REJECT_COLUMNS)
+        return pages_tables(pages), []
+    except Exception:  # find the page at fault; the others still go through
+        parts, rejects = [], []
+        for page in pages:
+            try:
+                parts.append(pages_tables([page]))
+            except Exception as exc:
+                rejects.append({"path": page.path, "error": f"internal error: {type(exc).__name__}: {exc}"})
+        return concat_tables(parts), rejects
+
+
+def process_files(files: list[InputFile]) -> dict[str, pd.DataFrame]:
+    """All tables for the pages in a batch of input files, plus rejects; never raises for bad input."""
+    pages, rejects = [], []
+    for file in files:
+        try:
+            file_pages, file_rejects = read.read_file(Path(file.path))
+        except Exception as exc:  # a bug on one file must not stop the batch
+            file_pages = []
+            file_rejects = [{"path": file.path, "error": f"internal error: {type(exc).__name__}: {exc}"}]
+        if file.occurrence > 1:  # the same bytes seen before in this corpus: keep the ids unique
+            file_pages = [replace(page, doc_id=f"{page.doc_id}-{file.occurrence}") for page in file_pages]
+        pages.extend(file_pages)
+        rejects.extend(file_rejects)
+    tables, failed = robust_pages_tables(pages) if pages else ({}, [])
+    tables = {**empty_document_tables(), **tables}
+    tables["rejects"] = pd.DataFrame(rejects + failed, columns=read.REJECT_COLUMNS)
     return tables
+
+
+def process_file(path: str) -> dict[str, pd.DataFrame]:
+    """All tables for the pages in one input file, plus its rejects."""
+    return process_files([InputFile(path, 1, "")])
 
 
 def concat_tables(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -80,6 +112,48 @@ def concat_tables(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.Data
         non_empty = [t for t in tables if len(t)]
         out[name] = pd.concat(non_empty, ignore_index=True) if non_empty else tables[0].iloc[0:0]
     return out
+
+
+# ---------------------------------------------------------------- input files and batches
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input file: its path, how many times its exact bytes have appeared so far, and their hash."""
+
+    path: str
+    occurrence: int
+    digest: str
+
+
+def input_files(paths: list[str]) -> list[InputFile]:
+    """Each path with its content hash and occurrence (1 for the first copy of the same bytes)."""
+    seen: dict[str, int] = {}
+    out = []
+    for path in paths:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError as exc:
+            digest = f"unreadable:{path}:{exc.errno}"
+        seen[digest] = seen.get(digest, 0) + 1
+        out.append(InputFile(path, seen[digest], digest))
+    return out
+
+
+def content_batches(files: list[InputFile], target: int = BATCH_FILES) -> list[list[InputFile]]:
+    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`), at most 4×target.
+
+    Cutting by content rather than by position keeps the other batches (and their cache entries) unchanged
+    when a file is added, removed or edited.
+    """
+    out: list[list[InputFile]] = [[]]
+    for file in files:
+        out[-1].append(file)
+        digest = file.digest.rsplit(":", 1)[-1]
+        cut = int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
+        if cut or len(out[-1]) >= 4 * target:
+            out.append([])
+    return [batch for batch in out if batch]
 
 
 # ---------------------------------------------------------------- cache
@@ -97,114 +171,78 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_key(path: Path, fingerprint: str) -> str | None:
-    """The cache key of one input file (its bytes and the pipeline), or None when it cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
+def batch_key(files: list[InputFile], fingerprint: str) -> str:
+    """The cache key of a batch: the pipeline, and each file's path, occurrence and content hash."""
+    digest = hashlib.sha256(fingerprint.encode())
+    for file in files:
+        digest.update(f"{file.path}\0{file.occurrence}\0{file.digest}\n".encode())
+    return digest.hexdigest()
 
 
-def cached_process_file(
-    path: str, fingerprint: str, use_cache: bool = True, occurrence: int = 1
-) -> dict[str, pd.DataFrame]:
-    """`process_file` with its result stored under the project cache, keyed by content and pipeline."""
-    key = cache_key(Path(path), fingerprint) if use_cache else None
-    store = cache_dir() / "documents" / key[:2] / f"{key}.pkl" if key else None
-    tables = None
-    if store is not None and store.exists():
+def process_batch(files: list[InputFile], fingerprint: str, use_cache: bool) -> dict[str, pd.DataFrame]:
+    """`process_files` on one batch (the unit of work sent to a worker), through the project cache."""
+    if not use_cache:
+        return process_files(files)
+    key = batch_key(files, fingerprint)
+    store = cache_dir() / "batches" / key[:2] / f"{key}.pkl"
+    if store.exists():
         try:
-            tables = relabel_path(pickle.loads(store.read_bytes()), path)
+            return pickle.loads(store.read_bytes())
         except Exception:  # a damaged cache entry is recomputed
-            tables = None
-    if tables is None:
-        tables = process_file(path)
-        if store is not None and not len(tables["rejects"]):
-            write_bytes_atomic(store, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-    return suffix_doc_ids(tables, occurrence)
-
-
-def suffix_doc_ids(tables: dict[str, pd.DataFrame], occurrence: int) -> dict[str, pd.DataFrame]:
-    """Tables of a file whose bytes were already seen in the corpus: doc ids get `-<occurrence>`."""
-    if occurrence <= 1:
-        return tables
-    return {
-        name: table.assign(doc_id=table["doc_id"].astype(str) + f"-{occurrence}")
-        if "doc_id" in table.columns and len(table) else table
-        for name, table in tables.items()
-    }
-
-
-def relabel_path(tables: dict[str, pd.DataFrame], path: str) -> dict[str, pd.DataFrame]:
-    """Cached tables with their `path` column set to where the file is now."""
-    articles = tables.get("articles")
-    if articles is not None and len(articles):
-        articles = articles.copy()
-        articles["path"] = [p.replace(p.split("#")[0], path, 1) for p in articles["path"]]
-        tables = {**tables, "articles": articles}
+            pass
+    tables = process_files(files)
+    write_bytes_atomic(store, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
     return tables
-
-
-def process_batch(files: list[tuple[str, int]], fingerprint: str, use_cache: bool) -> dict[str, pd.DataFrame]:
-    """Process a batch of (path, occurrence) files: the unit of work sent to a worker."""
-    return concat_tables(cached_process_file(p, fingerprint, use_cache, n) for p, n in files)
-
-
-def occurrences(paths: list[str]) -> list[tuple[str, int]]:
-    """Each path with how many times its exact bytes have appeared so far (1 for the first copy)."""
-    seen: dict[str, int] = {}
-    out = []
-    for path in paths:
-        try:
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            digest = f"unreadable:{path}"
-        seen[digest] = seen.get(digest, 0) + 1
-        out.append((path, seen[digest]))
-    return out
 
 
 # ---------------------------------------------------------------- executor
 
 
-def batches(items: list, size: int) -> list[list]:
-    """`items` cut into consecutive batches of at most `size`."""
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def default_executor(n_files: int) -> Executor | None:
-    """A local process pool for large corpora; None (run here) for a handful of files."""
-    if n_files < SERIAL_BELOW:
+def default_executor(n_batches: int) -> Executor | None:
+    """A local process pool when there are several batches; None (run here) otherwise."""
+    workers = min(os.cpu_count() or 1, n_batches)
+    if workers < 2:
         return None
-    workers = max(1, min(os.cpu_count() or 1, n_files // 2))
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
 
 
-def map_files(
-    paths: list[str],
+def map_batches(
+    work: list[list[InputFile]],
     executor: Executor | None,
     use_cache: bool = True,
     progress: bool = False,
 ) -> Iterator[dict[str, pd.DataFrame]]:
-    """Per-document tables for `paths`, batch by batch in input order."""
+    """Per-document tables batch by batch, in input order, computed by `executor` (or here when None)."""
     fingerprint = pipeline_fingerprint()
-    work = batches(occurrences(paths), max(1, min(BATCH_FILES, len(paths) // (4 * (os.cpu_count() or 1)) or 1)))
     results: Iterable[dict[str, pd.DataFrame]]
     if executor is None:
         results = (process_batch(b, fingerprint, use_cache) for b in work)
     else:
         results = executor.map(process_batch, work, [fingerprint] * len(work), [use_cache] * len(work))
-    if progress and len(paths) > SERIAL_BELOW:
+    n_files = sum(len(b) for b in work)
+    if progress and n_files > SERIAL_BELOW:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(paths), unit="file", file=sys.stderr, desc="tabulate")
+        bar = tqdm(total=n_files, unit="file", file=sys.stderr, desc="tabulate")
         for batch, result in zip(work, results, strict=True):
             bar.update(len(batch))
             yield result
         bar.close()
     else:
         yield from results
+
+
+def run_batches(
+    paths: list[str], executor: Executor | None, use_cache: bool, progress: bool
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """Batch the input files and map them, with a local pool unless an executor is given."""
+    work = content_batches(input_files(paths))
+    pool = executor or default_executor(len(work))
+    try:
+        yield from map_batches(work, pool, use_cache, progress)
+    finally:
+        if pool is not None and executor is None:
+            pool.shutdown()
 
 
 # ---------------------------------------------------------------- corpus-level steps
@@ -241,13 +279,8 @@ def build_tables(
 ) -> dict[str, pd.DataFrame]:
     """All tables for the corpus at `inputs` (files or folders; the bundled data/raw by default)."""
     paths, list_rejects = list_inputs(inputs)
-    pool = executor or default_executor(len(paths))
-    try:
-        tables = concat_tables(map_files(paths, pool, use_cache))
-    finally:
-        if pool is not None and executor is None:
-            pool.shutdown()
-    tables = tables or process_file_empty()
+    tables = concat_tables(run_batches(paths, executor, use_cache, progress=False))
+    tables = tables or dict(empty_document_tables())
     tables["rejects"] = pd.concat(
         [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
     )
@@ -255,11 +288,11 @@ def build_tables(
     return dict(sorted(tables.items()))
 
 
-def process_file_empty() -> dict[str, pd.DataFrame]:
-    """The per-document tables of an empty corpus (every table, no rows)."""
-    return {name: table.iloc[0:0] for name, table in document_tables(read.empty_page()).items()} | {
-        "rejects": pd.DataFrame(columns=read.REJECT_COLUMNS)
-    }
+@functools.cache
+def empty_document_tables() -> dict[str, pd.DataFrame]:
+    """Every per-document table with its columns and no rows (what a file without pages yields)."""
+    tables = {name: table.iloc[0:0] for name, table in document_tables(read.empty_page()).items()}
+    return tables | {"rejects": pd.DataFrame(columns=read.REJECT_COLUMNS)}
 
 
 # ---------------------------------------------------------------- writing tables
@@ -442,21 +475,17 @@ def tabulate(
             return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
                                    time.perf_counter() - started, up_to_date=True)
     staging = fresh_staging_dir(out_dir)
-    pool = executor or default_executor(len(paths))
     streams = {name: StreamedTable(staging, name) for name in STREAMED_TABLES}
     kept: list[dict[str, pd.DataFrame]] = []
-    try:
-        for result in map_files(paths, pool, use_cache, progress):
-            if on_batch is not None:
-                on_batch(result)
-            for name in STREAMED_TABLES:
-                streams[name].append(result.pop(name))
-            kept.append(result)
-    finally:
-        if pool is not None and executor is None:
-            pool.shutdown()
+    for result in run_batches(paths, executor, use_cache, progress):
+        if on_batch is not None:
+            on_batch(result)
+        result = dict(result)
+        for name in STREAMED_TABLES:
+            streams[name].append(result.pop(name))
+        kept.append(result)
     tables = concat_tables(kept) if kept else {
-        k: v for k, v in process_file_empty().items() if k not in STREAMED_TABLES
+        k: v for k, v in dict(empty_document_tables()).items() if k not in STREAMED_TABLES
     }
     tables["rejects"] = pd.concat(
         [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True

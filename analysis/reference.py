@@ -159,17 +159,19 @@ def check_row(check: str, claim, article_value: float, reference_value, edition:
             "verdict": result, "tolerance": tolerance, "note": note}  # fmt: skip
 
 
-def against_editions(check: str, claim, article_value: float, qualifier: str, current: pd.DataFrame, column: str,
+def against_editions(check: str, claim, article_value: float, qualifier: str, current: list[dict], column: str,
                      tolerance: float, published: str, note: str) -> list[dict]:  # fmt: skip
-    """Rows comparing one value with each USGS edition's figure in `column` (later editions: not comparable)."""
+    """Rows comparing one value with each USGS edition's figure in `column` (later editions: not comparable).
+
+    `current`: usgs_shares rows (as dicts) of one measure, one per edition."""
     rows = []
-    for ref in current.itertuples(index=False):
-        reference_value = getattr(ref, column)
+    for ref in current:
+        reference_value = ref[column]
         if pd.isna(reference_value):
             continue
-        edition_year = int(ref.edition.removeprefix("MCS"))
-        upper = bool(getattr(ref, "share_is_upper_bound", False)) and column == "china_share"
-        detail = f"{note}; USGS {ref.edition} ({ref.source_kind}, data year {ref.data_year})"
+        edition_year = int(ref["edition"].removeprefix("MCS"))
+        upper = bool(ref.get("share_is_upper_bound", False)) and column == "china_share"
+        detail = f"{note}; USGS {ref['edition']} ({ref['source_kind']}, data year {ref['data_year']})"
         if upper:
             detail += "; USGS world total is a lower bound, so China's share is at most this"
         if not edition_available(edition_year, published):
@@ -177,19 +179,19 @@ def against_editions(check: str, claim, article_value: float, qualifier: str, cu
             detail += "; edition published after the article"
         else:
             result = verdict(article_value, qualifier, float(reference_value), tolerance, upper)
-        rows.append(check_row(check, claim, article_value, float(reference_value), ref.edition, ref.source_url,
+        rows.append(check_row(check, claim, article_value, float(reference_value), ref["edition"], ref["source_url"],
                               result, tolerance, detail))  # fmt: skip
     return rows
 
 
-def implied_world_share_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str,
+def implied_world_share_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
                                national: set[str]) -> list[dict]:  # fmt: skip
     """A region's world share ÷ its national share = China's share of the world, against USGS (reserves/production)."""
     rows = []
     measures, _ = reference_terms()
     shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & (doc["subject"] != "")
                  & ~doc["subject"].isin(national)]  # fmt: skip
-    for (subject, measure), part in shares.groupby(["subject", "measure"], sort=False):
+    for (doc_id, subject, measure), part in shares.groupby(["doc_id", "subject", "measure"], sort=False):
         reference_measure = measures.get(measure, ("", ""))[0]
         if reference_measure not in ("reserves", "mine_production"):
             continue
@@ -203,13 +205,15 @@ def implied_world_share_checks(doc: pd.DataFrame, current: pd.DataFrame, publish
             implied = round(100 * claim["value"] / national_share, 1)
             note = (f"{subject} {measure}: {claim['value']:g}% of the world ÷ {national_share:g}% of China = China's "
                     "share of the world; Chinese shares may be on the 工业储量 basis")  # fmt: skip
-            current_measure = current[current["measure"] == reference_measure]
+            current_measure = current.get(reference_measure, [])
             rows += against_editions("implied China share of world " + reference_measure, claim, implied, "",
-                                     current_measure, "china_share", SHARE_TOLERANCE, published, note)  # fmt: skip
+                                     current_measure, "china_share", SHARE_TOLERANCE, dates.get(doc_id, ""),
+                                     note)  # fmt: skip
     return rows
 
 
-def china_share_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str, national: set[str]) -> list[dict]:
+def china_share_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
+                       national: set[str]) -> list[dict]:  # fmt: skip
     """China's stated share of the world's reserves or production, against USGS by edition."""
     rows = []
     measures, _ = reference_terms()
@@ -221,12 +225,13 @@ def china_share_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str,
             continue
         note = f"{claim['subject']} {claim['measure']} {claim['value']:g}% of the world ({claim['span']})"
         rows += against_editions("China share of world " + reference_measure, claim, claim["value"],
-                                 claim["qualifier"], current[current["measure"] == reference_measure],
-                                 "china_share", SHARE_TOLERANCE, published, note)  # fmt: skip
+                                 claim["qualifier"], current.get(reference_measure, []),
+                                 "china_share", SHARE_TOLERANCE, dates.get(claim["doc_id"], ""), note)  # fmt: skip
     return rows
 
 
-def china_rank_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str, national: set[str]) -> list[dict]:
+def china_rank_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
+                      national: set[str]) -> list[dict]:  # fmt: skip
     """Rank claims ("the world's largest holder / producer") against China's rank in each full USGS table."""
     rows = []
     measures, _ = reference_terms()
@@ -237,48 +242,62 @@ def china_rank_checks(doc: pd.DataFrame, current: pd.DataFrame, published: str, 
             continue
         note = f"{claim['subject']} ranked {claim['value']:g} in {claim['measure']}"
         rows += against_editions("China rank in world " + reference_measure, claim, claim["value"], "",
-                                 current[current["measure"] == reference_measure], "china_rank", 0.0, published,
-                                 note)  # fmt: skip
+                                 current.get(reference_measure, []), "china_rank", 0.0,
+                                 dates.get(claim["doc_id"], ""), note)  # fmt: skip
     return rows
 
 
-def tonnage_checks(doc: pd.DataFrame, usgs_current: pd.DataFrame, facts: pd.DataFrame, published: str,
+def tonnage_checks(doc: pd.DataFrame, usgs_current: pd.DataFrame, facts: pd.DataFrame, dates: dict[str, str],
                    national: set[str]) -> list[dict]:  # fmt: skip
     """Tonnages: China's against USGS and the quotas; a region's against the Chinese facts (USGS: not comparable)."""
     rows = []
     measures, _ = reference_terms()
     tonnages = doc[(doc["kind"] == "quantity") & (doc["unit"] == "t") & (doc["change"] == "")]
+    references: dict[tuple, tuple[list[dict], list[dict]]] = {}
+    year_rows = doc[doc["kind"] == "year"]
+    years_by_sentence: dict[tuple, int] = {}
+    for doc_id, sent_id, value in zip(year_rows["doc_id"], year_rows["sent_id"], year_rows["value"], strict=True):
+        years_by_sentence.setdefault((doc_id, sent_id), int(value))
     for claim in tonnages.drop_duplicates("claim_group").to_dict("records"):
         reference_measure, basis = measures.get(claim["measure"], ("", ""))
         if not reference_measure:
             continue
-        years = doc[(doc["sent_id"] == claim["sent_id"]) & (doc["kind"] == "year")]["value"]
-        year = int(years.iloc[0]) if len(years) else None
+        year = years_by_sentence.get((claim["doc_id"], claim["sent_id"]))
         if claim["subject"] in national:
-            rows += national_tonnage_checks(claim, reference_measure, basis, year, usgs_current, facts, published)
+            if (reference_measure, year) not in references:
+                references[reference_measure, year] = national_references(reference_measure, year, usgs_current, facts)
+            china, quota = references[reference_measure, year]
+            rows += national_tonnage_checks(claim, basis, year, china, quota, dates.get(claim["doc_id"], ""))
         elif claim["subject"]:
             rows += regional_tonnage_checks(claim, reference_measure, facts)
     return rows
 
 
-def national_tonnage_checks(claim: dict, reference_measure: str, basis: str, year: int | None,
-                            usgs_current: pd.DataFrame, facts: pd.DataFrame, published: str) -> list[dict]:  # fmt: skip
-    """China's tonnage: reserves against USGS China reserves; production against USGS for the year; quotas."""
-    value, rows = claim["value"], []
+def national_references(reference_measure: str, year: int | None, usgs_current: pd.DataFrame,
+                        facts: pd.DataFrame) -> tuple[list[dict], list[dict]]:  # fmt: skip
+    """What a national tonnage is checked against: USGS China rows (reserves; production of `year`) and quotas."""
     china = usgs_current[usgs_current["measure"] == reference_measure]
     if reference_measure == "mine_production" and year is not None:
         china = china[china["data_year"] == year]
     elif reference_measure == "mine_production":
         china = china.iloc[0:0]
+    quota = facts[facts["measure"].eq(reference_measure) & facts["subject"].str.startswith("China")]
+    quota = quota[quota["year"] == year] if year is not None else quota.iloc[0:0]
+    return china.to_dict("records"), quota.to_dict("records")
+
+
+def national_tonnage_checks(claim: dict, basis: str, year: int | None, china: list[dict], quota: list[dict],
+                            published: str) -> list[dict]:  # fmt: skip
+    """China's tonnage: reserves against USGS China reserves; production against USGS for the year; quotas."""
+    value, rows = claim["value"], []
+    reference_measure = china[0]["measure"] if china else ""
     if basis == "usgs" and len(china):
         note = f"China {claim['measure']} {value:,.0f} t ({claim['span']}); USGS: t REO, China's production = quota"
         rows += against_editions("China " + reference_measure + " tonnage", claim, value, claim["qualifier"],
                                  china, "china_value", value * TONNAGE_TOLERANCE, published, note)  # fmt: skip
-    quota = facts[facts["measure"].eq(reference_measure) & facts["subject"].str.startswith("China")]
-    if year is not None:
-        for fact in quota[quota["year"] == year].to_dict("records"):
-            result = verdict(value, claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
-            rows.append(check_row("China " + reference_measure, claim, value, fact["value"], str(year),
+    for fact in quota:
+        result = verdict(value, claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
+        rows.append(check_row("China " + fact["measure"], claim, value, fact["value"], str(year),
                                   fact["source_url"], result, fact["value"] * TONNAGE_TOLERANCE,
                                   f"{fact['fact_id']}: {fact['statement_zh']}"))  # fmt: skip
     return rows
@@ -344,15 +363,16 @@ def cross_check(claims: pd.DataFrame, usgs: pd.DataFrame, facts: pd.DataFrame,
     published = {}
     if articles is not None and "published" in articles:
         published = dict(zip(articles["doc_id"], articles["published"].fillna("").astype(str), strict=True))
-    rows: list[dict] = []
-    for doc_id, doc in claims.groupby("doc_id", sort=False):
-        date = published.get(doc_id, "")
-        rows += implied_world_share_checks(doc, current, date, national)
-        rows += china_share_checks(doc, current, date, national)
-        rows += china_rank_checks(doc, current, date, national)
-        rows += tonnage_checks(doc, shares, facts, date, national) if len(shares) else []
-        rows += regional_share_checks(doc, facts, national)
-    return pd.DataFrame(rows, columns=CROSS_CHECK_COLUMNS)
+    rows: list[dict] = []  # each rule runs once over all claims (pandas per document is far too slow)
+    by_measure = {m: part.to_dict("records") for m, part in current.groupby("measure")} if len(current) else {}
+    rows += implied_world_share_checks(claims, by_measure, published, national)
+    rows += china_share_checks(claims, by_measure, published, national)
+    rows += china_rank_checks(claims, by_measure, published, national)
+    rows += tonnage_checks(claims, shares, facts, published, national) if len(shares) else []
+    rows += regional_share_checks(claims, facts, national)
+    table = pd.DataFrame(rows, columns=CROSS_CHECK_COLUMNS)
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(claims["doc_id"]))}
+    return table.sort_values("doc_id", key=lambda ids: ids.map(order), kind="stable", ignore_index=True)
 
 
 def claim_variants(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

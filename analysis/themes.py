@@ -554,8 +554,11 @@ def cooccurrence(term_pairs: pd.DataFrame, terms: pd.DataFrame, total_sentences:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
     summed = term_pairs.groupby(["term_a", "term_b"]).agg(count=("count", "sum"), documents=("doc_id", "nunique"))
     summed = summed[summed["count"] >= min_count].reset_index()
-    in_sentences = terms.groupby("term")["sentence_count"].sum()
-    expected = summed["term_a"].map(in_sentences) * summed["term_b"].map(in_sentences) / total_sentences
+    if summed.empty:
+        return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
+    in_sentences = pd.to_numeric(terms.groupby("term")["sentence_count"].sum(), errors="coerce")
+    expected = (summed["term_a"].map(in_sentences).astype(float) * summed["term_b"].map(in_sentences).astype(float)
+                / total_sentences)
     summed["pmi"] = (summed["count"] / expected).map(math.log2)
     return summed.sort_values(["count", "pmi"], ascending=False, ignore_index=True)[COOCCURRENCE_COLUMNS]
 
@@ -598,6 +601,9 @@ def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TER
     unit_index = pd.MultiIndex.from_frame(units)
     rows = unit_index.get_indexer(pd.MultiIndex.from_frame(terms[unit_columns]))
     vocabulary = pd.Index(sorted(terms["term"].unique()))
+    k = min(k, len(vocabulary))
+    if k < 1:
+        return empty
     matrix = csr_matrix((terms["count"].astype(float), (rows, vocabulary.get_indexer(terms["term"]))),
                         shape=(len(units), len(vocabulary)))
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(matrix)

@@ -432,8 +432,9 @@ def test_show_figure_displays_png_with_alt_text_and_closes(tmp_path, monkeypatch
     fig = charts.chart_article_shares(seed_claims)
     closed = []
     monkeypatch.setattr(plt, "close", closed.append)
-    paths = charts.show_figure(fig, "article_shares")
-    assert paths["png"] == tmp_path / "figures" / "article_shares.png" and paths["svg"].exists()
+    assert charts.show_figure(fig, "article_shares") is None
+    saved = tmp_path / "figures"
+    assert (saved / "article_shares.png").stat().st_size > 0 and (saved / "article_shares.svg").exists()
     (data,), kwargs = shown[0]
     alt = charts.figure_alt_text(fig)
     assert kwargs == {"raw": True, "metadata": {"image/png": {"alt": alt}}}
@@ -445,8 +446,8 @@ def test_show_figure_outside_jupyter_only_saves(tmp_path, monkeypatch, seed_clai
     import IPython.display
 
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed outside Jupyter"))
-    paths = charts.show_figure(charts.chart_article_shares(seed_claims), "shares", tmp_path)
-    assert paths["png"].exists() and paths["svg"].exists()
+    charts.show_figure(charts.chart_article_shares(seed_claims), "shares", tmp_path)
+    assert (tmp_path / "shares.png").exists() and (tmp_path / "shares.svg").exists()
 
 
 def test_charts_scale_to_thousands_of_rows(usgs):
