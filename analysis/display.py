@@ -22,6 +22,19 @@ def escape_markdown(text: object) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", value)
 
 
+SAFE_URL = re.compile(r"https?://[^\s<>\"'`()\[\]{}|\\^]+")
+
+
+def escape_markdown_keep_links(text: object) -> str:
+    """Like `escape_markdown`, but plain http(s) URLs become Markdown autolinks (shown without backslashes)."""
+    value = " ".join(str(text).split())
+    parts, last = [], 0
+    for match in SAFE_URL.finditer(value):
+        parts.append(escape_markdown(value[last : match.start()]) + f"<{match.group(0)}>")
+        last = match.end()
+    return "".join(parts) + escape_markdown(value[last:])
+
+
 def format_markdown(template: str, **values: object) -> str:
     """A trusted Markdown `template` with `{name}` fields filled by escaped `values`."""
     return template.format(**{name: escape_markdown(value) for name, value in values.items()})

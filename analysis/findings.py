@@ -6,9 +6,12 @@ data are escaped, so scraped text stays text), source (the file and sentence, or
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from .display import escape_markdown, format_number
+from .display import escape_markdown, escape_markdown_keep_links, format_number
+from .paths import PROJECT_ROOT
 
 FINDING_COLUMNS = ["section", "text", "source"]
 MAX_CLAIM_FINDINGS = 8
@@ -21,10 +24,18 @@ def finding(section: str, template: str, source: str = "", **values: object) -> 
     return {"section": section, "text": template.format(**escaped), "source": source}
 
 
+def display_path(path: str) -> str:
+    """A file path as shown to readers: relative to the project when inside it."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path
+
+
 def sentence_source(doc_id: str, sent_id: object, sentences: pd.DataFrame, articles: pd.DataFrame) -> str:
     """Where a statement was made: the article's file and title, and the sentence itself."""
     article = articles[articles["doc_id"] == doc_id]
-    path = article["path"].iloc[0] if len(article) else doc_id
+    path = display_path(article["path"].iloc[0]) if len(article) else doc_id
     title = article["title"].iloc[0] if len(article) else ""
     rows = sentences[(sentences["doc_id"] == doc_id) & (sentences["sent_id"] == sent_id)]
     sentence = rows["text"].iloc[0] if len(rows) else ""
@@ -148,7 +159,8 @@ def key_findings(tables: dict[str, pd.DataFrame], shares: pd.DataFrame) -> pd.Da
 def findings_markdown(findings: pd.DataFrame, section: str) -> str:
     """The findings of one section as a Markdown list, each with its source in small print."""
     part = findings[findings["section"] == section]
-    lines = [f"- {row.text}  \n  <small>Source: {escape_markdown(row.source)}</small>" for row in part.itertuples()]
+    lines = [f"- {row.text}  \n  <small>Source: {escape_markdown_keep_links(row.source)}</small>"
+             for row in part.itertuples()]
     return "\n".join(lines) if lines else "- (nothing to report for this corpus)"
 
 

@@ -1,0 +1,77 @@
+"""Tests for analysis/corpus.py: batches, duplicate files, executors, cache and table writing."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from analysis import corpus
+
+
+@pytest.fixture
+def two_copies(tmp_path, seed_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_bytes(seed_path.read_bytes())
+    return folder
+
+
+def test_identical_files_are_both_kept_with_distinct_ids(two_copies):
+    tables = corpus.build_tables(two_copies, use_cache=False)
+    ids = tables["articles"]["doc_id"].tolist()
+    assert len(ids) == 2 and ids[1] == f"{ids[0]}-2"
+    assert set(tables["claims"]["doc_id"]) == set(ids)
+    assert tables["articles"]["dup_cluster"].nunique() == 1
+
+
+def test_any_executor_gives_the_same_tables(two_copies):
+    serial = corpus.build_tables(two_copies, use_cache=False)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = corpus.build_tables(two_copies, executor=pool, use_cache=False)
+    for name in ("articles", "sentences", "claims", "keywords"):
+        pd.testing.assert_frame_equal(serial[name], threaded[name])
+
+
+def test_batches_are_cut_by_content_so_an_added_file_keeps_the_others(tmp_path):
+    files = [corpus.InputFile(f"/x/{i}.txt", 1, f"{i:064x}") for i in range(400)]
+    before = corpus.content_batches(files, target=8)
+    after = corpus.content_batches([*files[:200], corpus.InputFile("/x/new.txt", 1, "f" * 64), *files[200:]], 8)
+    assert sum(len(b) for b in before) == 400 and max(len(b) for b in before) <= 32
+    unchanged = {tuple(f.path for f in b) for b in before} & {tuple(f.path for f in b) for b in after}
+    assert len(unchanged) >= len(before) - 2
+
+
+def test_second_run_reads_the_cache(tmp_path, monkeypatch, seed_path):
+    monkeypatch.setenv("RARE_EARTH_CACHE", str(tmp_path / "cache"))
+    files = corpus.input_files([str(seed_path)])
+    first = corpus.process_batch(files, "fingerprint", use_cache=True)
+    monkeypatch.setattr(corpus, "process_files", lambda files: pytest.fail("recomputed despite the cache"))
+    second = corpus.process_batch(files, "fingerprint", use_cache=True)
+    pd.testing.assert_frame_equal(first["claims"], second["claims"])
+
+
+def test_formula_like_cells_are_neutralised_in_csv_only():
+    table = pd.DataFrame({"text": ["=1+1", "+86 电话", "-3%", "@user", "稀土"], "value": [-1.0, 2.0, 3.0, 4.0, 5.0]})
+    csv = corpus.table_to_csv_bytes(table).decode("utf-8-sig")
+    assert "\"'=1+1\"" in csv and "\"'@user\"" in csv and "\"'-3%\"" in csv and "\"稀土\"" in csv
+    assert "\"'=1+1\",-1\n" in csv  # numbers stay numbers
+    parquet = pd.read_parquet(pa.BufferReader(corpus.table_to_parquet_bytes(table)))
+    assert parquet["text"].tolist()[0] == "=1+1"
+
+
+def test_streamed_table_writes_batches_and_empty_tables(tmp_path):
+    stream = corpus.StreamedTable(tmp_path, "tokens")
+    stream.append(pd.DataFrame({"doc_id": ["a"], "token": ["稀土"]}))
+    stream.append(pd.DataFrame({"doc_id": pd.Series([], dtype=str), "token": pd.Series([], dtype=str)}))
+    stream.append(pd.DataFrame({"doc_id": ["b"], "token": ["包头"]}))
+    stream.finish()
+    assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["稀土", "包头"]
+    assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["doc_id"].tolist() == ["a", "b"]
+    empty = corpus.StreamedTable(tmp_path, "none")
+    empty.append(pd.DataFrame({"doc_id": pd.Series([], dtype=str)}))
+    empty.finish()
+    assert list(pd.read_parquet(tmp_path / "none.parquet").columns) == ["doc_id"]
