@@ -9,7 +9,7 @@ per-document results.
 
 Tables and where their columns are documented:
 - articles, paragraphs, sentences, removed: `analysis.clean`; rejects (path, error): `analysis.read`
-- claims: `analysis.claims`; cross_checks, claim_variants: `analysis.reference`
+- claims: `analysis.claims`; cross_checks (per batch), claim_variants: `analysis.reference`
 - tokens: `analysis.words`; terms, keywords, entities, quotes, cooccurrence, topics, doc_topics: `analysis.themes`
 """
 
@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from . import claims, clean, read, reference, themes, words
 from .outputs import write_bytes_atomic, write_text_atomic
-from .paths import cache_dir, resolve_corpus
+from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
@@ -53,9 +53,16 @@ def pages_tables(pages: list[read.Page]) -> dict[str, pd.DataFrame]:
     tables = clean.articles_tables([clean.split_page(page) for page in pages])
     sentences = tables["sentences"]
     tables["claims"] = claims.extract_claims(sentences)
+    tables["cross_checks"] = reference.cross_check(tables["claims"], *reference_tables(), tables["articles"])
     tables["tokens"] = words.tokenize_sentences(sentences)
     tables.update(themes.document_summaries(tables["tokens"], sentences))
     return tables
+
+
+@functools.cache
+def reference_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The USGS and Chinese reference tables, loaded once per process."""
+    return reference.load_usgs(), reference.load_china_facts()
 
 
 def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
@@ -167,6 +174,9 @@ def pipeline_fingerprint() -> str:
         if path.is_file() and path.suffix in {".py", ".txt", ".json", ".csv"} and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
+    for path in sorted(REFERENCE_DIR.glob("*.csv")):  # cross-checks run per batch
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     digest.update(json.dumps(words.segmenter_info(), sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -251,12 +261,7 @@ def run_batches(
 def corpus_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The corpus-level tables computed from the per-document ones."""
     articles = clean.assign_dup_clusters(tables["articles"])
-    usgs, facts = reference.load_usgs(), reference.load_china_facts()
-    out = {
-        "articles": articles,
-        "cross_checks": reference.cross_check(tables["claims"], usgs, facts, articles),
-        "claim_variants": reference.claim_variants(tables["claims"], articles),
-    }
+    out = {"articles": articles, "claim_variants": reference.claim_variants(tables["claims"], articles)}
     out.update(themes.corpus_summaries(tables, articles))
     return out
 
@@ -316,7 +321,8 @@ def to_arrow(table: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     """A DataFrame as an Arrow table (text columns as strings), cast to `schema` when given."""
     converted = table.copy()
     for name in converted.columns:
-        if converted[name].dtype == object:
+        mixed = pd.api.types.infer_dtype(converted[name], skipna=True) not in {"string", "empty"}
+        if converted[name].dtype == object and mixed:
             converted[name] = converted[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
     arrow = pa.Table.from_pandas(converted, preserve_index=False)
     arrow = arrow.replace_schema_metadata(None)
