@@ -21,11 +21,12 @@ import io
 import json
 import os
 import pickle
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -53,16 +54,18 @@ def pages_tables(pages: list[read.Page]) -> dict[str, pd.DataFrame]:
     tables = clean.articles_tables([clean.split_page(page) for page in pages])
     sentences = tables["sentences"]
     tables["claims"] = claims.extract_claims(sentences)
-    tables["cross_checks"] = reference.cross_check(tables["claims"], *reference_tables(), tables["articles"])
+    usgs, facts, shares = reference_tables()
+    tables["cross_checks"] = reference.cross_check(tables["claims"], usgs, facts, tables["articles"], shares)
     tables["tokens"] = words.tokenize_sentences(sentences)
     tables.update(themes.document_summaries(tables["tokens"], sentences))
     return tables
 
 
 @functools.cache
-def reference_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The USGS and Chinese reference tables, loaded once per process."""
-    return reference.load_usgs(), reference.load_china_facts()
+def reference_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The USGS and Chinese reference tables and China's USGS shares, loaded once per process."""
+    usgs = reference.load_usgs()
+    return usgs, reference.load_china_facts(), reference.usgs_shares(usgs)
 
 
 def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
@@ -189,10 +192,20 @@ def batch_key(files: list[InputFile], fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-def process_batch(files: list[InputFile], fingerprint: str, use_cache: bool) -> dict[str, pd.DataFrame]:
-    """`process_files` on one batch (the unit of work sent to a worker), through the project cache."""
-    if not use_cache:
-        return process_files(files)
+def process_batch(
+    files: list[InputFile], fingerprint: str, use_cache: bool, parts_dir: str | None = None, index: int = 0
+) -> dict[str, pd.DataFrame]:
+    """`process_files` on one batch (the unit of work sent to a worker), through the project cache.
+
+    With `parts_dir`, the large tables (STREAMED_TABLES) are written there as numbered part files by the
+    worker itself and left out of the result, so they never travel back to the main process.
+    """
+    tables = cached_batch(files, fingerprint) if use_cache else process_files(files)
+    return write_parts(tables, Path(parts_dir), index) if parts_dir else tables
+
+
+def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataFrame]:
+    """The batch's tables from the cache, computed and stored there when missing."""
     key = batch_key(files, fingerprint)
     store = cache_dir() / "batches" / key[:2] / f"{key}.pkl"
     if store.exists():
@@ -221,14 +234,17 @@ def map_batches(
     executor: Executor | None,
     use_cache: bool = True,
     progress: bool = False,
+    parts_dir: Path | None = None,
 ) -> Iterator[dict[str, pd.DataFrame]]:
     """Per-document tables batch by batch, in input order, computed by `executor` (or here when None)."""
     fingerprint = pipeline_fingerprint()
+    parts = str(parts_dir) if parts_dir else None
     results: Iterable[dict[str, pd.DataFrame]]
     if executor is None:
-        results = (process_batch(b, fingerprint, use_cache) for b in work)
+        results = (process_batch(b, fingerprint, use_cache, parts, i) for i, b in enumerate(work))
     else:
-        results = executor.map(process_batch, work, [fingerprint] * len(work), [use_cache] * len(work))
+        n = len(work)
+        results = executor.map(process_batch, work, [fingerprint] * n, [use_cache] * n, [parts] * n, range(n))
     n_files = sum(len(b) for b in work)
     if progress and n_files > SERIAL_BELOW:
         from tqdm import tqdm
@@ -243,13 +259,13 @@ def map_batches(
 
 
 def run_batches(
-    paths: list[str], executor: Executor | None, use_cache: bool, progress: bool
+    paths: list[str], executor: Executor | None, use_cache: bool, progress: bool, parts_dir: Path | None = None
 ) -> Iterator[dict[str, pd.DataFrame]]:
     """Batch the input files and map them, with a local pool unless an executor is given."""
     work = content_batches(input_files(paths))
     pool = executor or default_executor(len(work))
     try:
-        yield from map_batches(work, pool, use_cache, progress)
+        yield from map_batches(work, pool, use_cache, progress, parts_dir)
     finally:
         if pool is not None and executor is None:
             pool.shutdown()
@@ -364,49 +380,30 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
     return written
 
 
-@dataclass
-class StreamedTable:
-    """One table written batch by batch to temporary CSV and Parquet files, renamed into place at the end."""
+def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) -> dict[str, pd.DataFrame]:
+    """Write the large tables of one batch as part files `<name>.<index>.parquet|csv`; return the others."""
+    rest = dict(tables)
+    for name in STREAMED_TABLES:
+        arrow = to_arrow(rest.pop(name))
+        if arrow.num_rows:
+            pq.write_table(arrow, parts_dir / f"{name}.{index:06d}.parquet")
+            (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
+    return rest
 
-    out_dir: Path
-    name: str
-    schema: pa.Schema | None = None
-    rows: int = 0
-    empty: pd.DataFrame | None = None
-    _csv: io.BufferedWriter | None = field(default=None, repr=False)
-    _parquet: pq.ParquetWriter | None = field(default=None, repr=False)
 
-    def tmp(self, suffix: str) -> Path:
-        """The temporary file beside the target."""
-        return self.out_dir / f".{self.name}.{suffix}.tmp"
-
-    def append(self, table: pd.DataFrame) -> None:
-        """Add a batch of rows."""
-        if self.empty is None:
-            self.empty = table.iloc[0:0]
-        if not len(table):
-            return
-        arrow = to_arrow(table, self.schema)
-        if self._parquet is None:
-            self.schema = arrow.schema
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            self._parquet = pq.ParquetWriter(self.tmp("parquet"), self.schema)
-            self._csv = open(self.tmp("csv"), "wb")  # closed in finish()
-            self._csv.write(b"\xef\xbb\xbf")
-        self._parquet.write_table(arrow)
-        self._csv.write(csv_bytes(arrow, header=self.rows == 0))
-        self.rows += len(table)
-
-    def finish(self) -> list[Path]:
-        """Close the files and move them into place (an empty table is written with its columns)."""
-        targets = [self.out_dir / f"{self.name}.csv", self.out_dir / f"{self.name}.parquet"]
-        if self._parquet is None:
-            return write_tables({self.name: self.empty if self.empty is not None else pd.DataFrame()}, self.out_dir)
-        self._parquet.close()
-        self._csv.close()
-        os.replace(self.tmp("csv"), targets[0])
-        os.replace(self.tmp("parquet"), targets[1])
-        return targets
+def merge_parts(parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame) -> list[Path]:
+    """Join a table's part files, in batch order, into `<name>.csv` and `<name>.parquet` in `out_dir`."""
+    parts = sorted(parts_dir.glob(f"{name}.*.parquet"))
+    if not parts:
+        return write_tables({name: empty}, out_dir)
+    schema = pq.read_schema(parts[0]).remove_metadata()
+    targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
+    with open(targets[0], "wb") as csv, pq.ParquetWriter(targets[1], schema) as parquet:
+        csv.write(b"\xef\xbb\xbf" + csv_bytes(schema.empty_table(), header=True))
+        for part in parts:
+            parquet.write_table(pq.read_table(part).select(schema.names).cast(schema))
+            csv.write(part.with_suffix(".csv").read_bytes())
+    return targets
 
 
 # ---------------------------------------------------------------- tabulate (streaming, on disk)
@@ -439,8 +436,6 @@ def corpus_fingerprint(paths: list[str]) -> str:
 
 def fresh_staging_dir(out_dir: Path) -> Path:
     """An empty folder inside `out_dir` where a run writes before moving its files into place."""
-    import shutil
-
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -481,14 +476,12 @@ def tabulate(
             return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
                                    time.perf_counter() - started, up_to_date=True)
     staging = fresh_staging_dir(out_dir)
-    streams = {name: StreamedTable(staging, name) for name in STREAMED_TABLES}
+    parts_dir = staging / ".parts"
+    parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
-    for result in run_batches(paths, executor, use_cache, progress):
+    for result in run_batches(paths, executor, use_cache, progress, parts_dir):
         if on_batch is not None:
             on_batch(result)
-        result = dict(result)
-        for name in STREAMED_TABLES:
-            streams[name].append(result.pop(name))
         kept.append(result)
     tables = concat_tables(kept) if kept else {
         k: v for k, v in dict(empty_document_tables()).items() if k not in STREAMED_TABLES
@@ -498,9 +491,10 @@ def tabulate(
     )
     for row in tables["rejects"].itertuples():
         print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
-    # streamed tables are written first; corpus-level steps only need the small per-document tables
-    for stream in streams.values():
-        stream.finish()
+    # the large tables were written in parts by the workers; corpus-level steps need only the small ones
+    for name in STREAMED_TABLES:
+        merge_parts(parts_dir, name, staging, empty_document_tables()[name])
+    shutil.rmtree(parts_dir)
     tables.update(corpus_tables(tables))
     write_tables(tables, staging)
     written = move_into_place(staging, out_dir)

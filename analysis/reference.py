@@ -353,12 +353,14 @@ def regional_share_checks(doc: pd.DataFrame, facts: pd.DataFrame, national: set[
 
 
 def cross_check(claims: pd.DataFrame, usgs: pd.DataFrame, facts: pd.DataFrame,
-                articles: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
-    """Every check of the claims against the reference tables (columns CROSS_CHECK_COLUMNS)."""
+                articles: pd.DataFrame | None = None, shares: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """Every check of the claims against the reference tables (columns CROSS_CHECK_COLUMNS).
+
+    `shares` is `usgs_shares(usgs)`, computed here when not given (pass it when checking batch after batch)."""
     if claims is None or claims.empty:
         return pd.DataFrame(columns=CROSS_CHECK_COLUMNS)
     _, national = reference_terms()
-    shares = usgs_shares(usgs)
+    shares = usgs_shares(usgs) if shares is None else shares
     current = latest_data_year(shares) if not shares.empty else shares
     published = {}
     if articles is not None and "published" in articles:

@@ -117,8 +117,7 @@ def main() -> int:
     big, half = work / "corpus_big", work / "corpus_half"
     size = build_corpus(big, args.mb)
     half_size = build_corpus(half, args.mb / 2)
-    env_cache = work / "cache"
-    os.environ["RARE_EARTH_CACHE"] = str(env_cache)
+    os.environ["RARE_EARTH_CACHE"] = str(work / "cache")  # a cache of its own: nothing cached beforehand
     print(f"corpus: {size / 1e6:.1f} MB in {sum(1 for _ in big.rglob('*.txt'))} files (half: {half_size / 1e6:.1f} MB)")
 
     baseline = jieba_cut_mb_per_s(big)
@@ -133,20 +132,20 @@ def main() -> int:
     print(f"tabulate --no-cache ({args.mb / 2:.0f} MB):        {half_size / 1e6 / half_seconds:6.2f} MB/s"
           f"  peak {half_peak / 2**20:6.0f} MiB  (memory ratio big/half {peak / max(half_peak, 1):.2f})")
 
-    subprocess.run(tabulate_command(big, work / "out_big", cache=True), cwd=ROOT, capture_output=True)
-    fresh_out = work / "out_big_again"
-    cached_seconds, _, _ = run_measured(tabulate_command(big, fresh_out, cache=True))
-    print(f"tabulate, cached documents:          {cached_seconds:6.1f} s = {cached_seconds / seconds:.1%} "
-          "of the first run (all tables rewritten)")
-    noop_seconds, _, _ = run_measured(tabulate_command(big, fresh_out, cache=True))
-    print(f"tabulate, unchanged input and output: {noop_seconds:5.1f} s = {noop_seconds / seconds:.1%} "
-          "of the first run")
+    first_seconds, _, _ = run_measured(tabulate_command(big, work / "out_first", cache=True))
+    print(f"tabulate, first run with cache on:   {first_seconds:6.1f} s (fills the cache)")
+    cached_seconds, _, _ = run_measured(tabulate_command(big, work / "out_second", cache=True))
+    print(f"second run, every table rewritten:   {cached_seconds:6.1f} s = {cached_seconds / first_seconds:.1%} "
+          "of the first")
+    noop_seconds, _, _ = run_measured(tabulate_command(big, work / "out_second", cache=True))
+    print(f"second run, outputs up to date:      {noop_seconds:6.1f} s = {noop_seconds / first_seconds:.1%} "
+          "of the first")
 
     checks = {
         "throughput ≥ 3x jieba.cut": throughput / baseline >= 3,
         "peak memory < 2 GB": peak < 2e9,
         "memory does not grow with corpus size (big/half < 1.5)": peak / max(half_peak, 1) < 1.5,
-        "second run < 10% of the first": min(cached_seconds, noop_seconds) / seconds < 0.10,
+        "second run on unchanged input < 10% of the first": min(cached_seconds, noop_seconds) / first_seconds < 0.10,
     }
     for name, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")

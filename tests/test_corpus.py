@@ -63,15 +63,22 @@ def test_formula_like_cells_are_neutralised_in_csv_only():
     assert parquet["text"].tolist()[0] == "=1+1"
 
 
-def test_streamed_table_writes_batches_and_empty_tables(tmp_path):
-    stream = corpus.StreamedTable(tmp_path, "tokens")
-    stream.append(pd.DataFrame({"doc_id": ["a"], "token": ["稀土"]}))
-    stream.append(pd.DataFrame({"doc_id": pd.Series([], dtype=str), "token": pd.Series([], dtype=str)}))
-    stream.append(pd.DataFrame({"doc_id": ["b"], "token": ["包头"]}))
-    stream.finish()
-    assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["稀土", "包头"]
-    assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["doc_id"].tolist() == ["a", "b"]
-    empty = corpus.StreamedTable(tmp_path, "none")
-    empty.append(pd.DataFrame({"doc_id": pd.Series([], dtype=str)}))
-    empty.finish()
-    assert list(pd.read_parquet(tmp_path / "none.parquet").columns) == ["doc_id"]
+def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    batches = [
+        {"tokens": pd.DataFrame({"doc_id": ["a"], "token": ["稀土"]}), "claims": pd.DataFrame({"x": [1]})},
+        {"tokens": pd.DataFrame({"doc_id": pd.Series([], dtype=str), "token": pd.Series([], dtype=str)})},
+        {"tokens": pd.DataFrame({"doc_id": ["b"], "token": ["=包头"]})},
+    ]
+    for index, tables in enumerate(batches):
+        tables = {**{name: pd.DataFrame() for name in corpus.STREAMED_TABLES}, **tables}
+        rest = corpus.write_parts(tables, parts, index)
+        assert not set(corpus.STREAMED_TABLES) & set(rest)
+    corpus.merge_parts(parts, "tokens", tmp_path, pd.DataFrame(columns=["doc_id", "token"]))
+    assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["稀土", "=包头"]
+    csv = (tmp_path / "tokens.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and csv.count(b"doc_id") == 1
+    assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["token"].tolist() == ["稀土", "'=包头"]
+    corpus.merge_parts(parts, "sentences", tmp_path, pd.DataFrame(columns=["doc_id", "text"]))
+    assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
