@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from sentence_tables import sentences_from
 
 from analysis.paths import PROJECT_ROOT, RAW_DIR
 
@@ -21,6 +23,20 @@ def seed_path() -> Path:
 def seed_text(seed_path: Path) -> str:
     """The seed article's text."""
     return seed_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_sentences(seed_text: str) -> pd.DataFrame:
+    """The seed article's body (before 相关内容) as a sentences table (simple splitter, not the cleaner)."""
+    return sentences_from(seed_text.split("相关内容")[0], "seed")
+
+
+@pytest.fixture(scope="session")
+def seed_tokens(seed_sentences: pd.DataFrame) -> pd.DataFrame:
+    """The seed's tokens with the default backend."""
+    from analysis import words
+
+    return words.tokenize_sentences(seed_sentences)
 
 
 @pytest.fixture(scope="session")

@@ -12,18 +12,6 @@ from analysis import themes, words
 
 
 @pytest.fixture(scope="module")
-def seed_sentences(seed_text: str) -> pd.DataFrame:
-    """The seed article's body (before 相关内容) as a sentences table."""
-    return sentences_from(seed_text.split("相关内容")[0], "seed")
-
-
-@pytest.fixture(scope="module")
-def seed_tokens(seed_sentences: pd.DataFrame) -> pd.DataFrame:
-    """The seed's tokens."""
-    return words.tokenize_sentences(seed_sentences)
-
-
-@pytest.fixture(scope="module")
 def seed_summaries(seed_tokens, seed_sentences) -> dict[str, pd.DataFrame]:
     """Every per-document table for the seed."""
     return themes.document_summaries(seed_tokens, seed_sentences)

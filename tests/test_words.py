@@ -12,18 +12,6 @@ from analysis import words
 from analysis.paths import cache_dir
 
 
-@pytest.fixture(scope="module")
-def seed_sentences(seed_text: str) -> pd.DataFrame:
-    """The seed article's body (before 相关内容) as a sentences table."""
-    return sentences_from(seed_text.split("相关内容")[0], "seed")
-
-
-@pytest.fixture(scope="module")
-def seed_tokens(seed_sentences: pd.DataFrame) -> pd.DataFrame:
-    """The seed's tokens with the default backend."""
-    return words.tokenize_sentences(seed_sentences)
-
-
 def tokens_of(text: str, backend: str | None = None) -> list[str]:
     """The tokens of one short text, through the public tokens table."""
     return words.tokenize_sentences(sentences_from(text), backend)["token"].tolist()
