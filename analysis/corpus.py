@@ -1,11 +1,11 @@
 """Running the per-document steps over a corpus, caching them, and writing the tables.
 
-The flow (see DESIGN.md): every input file goes through `process_file` (read → clean → claims → words),
-a pure function mapped over batches of files by an executor (local processes by default; any
-`concurrent.futures.Executor`, such as a Dask client's `get_executor()`, can run it instead). Its
-results are cached by the file's content hash and the pipeline fingerprint (code, word lists, tokenizer).
-Corpus-level steps (duplicate clusters, keywords, topics, claim variants, cross-checks) then run on the
-per-document results.
+The flow (see DESIGN.md): input files are cut into content-defined batches; each batch goes through
+`process_batch` (read → clean → claims → cross-checks → words), a pure function mapped by an executor
+(local processes by default; any `concurrent.futures.Executor`, such as a Dask client's `get_executor()`,
+can run it instead). Batch results are cached by the files' content, the code, the word lists and the
+tokenizer. Corpus-level steps (duplicate clusters, keywords, topics, claim variants) then run on the
+per-document results; `tabulate` has the workers write the large tables themselves.
 
 Tables and where their columns are documented:
 - articles, paragraphs, sentences, removed: `analysis.clean`; rejects (path, error): `analysis.read`
@@ -24,7 +24,7 @@ import pickle
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -43,7 +43,7 @@ from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 BATCH_FILES = 32  # typical files per batch (the unit of work and of caching); at most 4 times this
 SERIAL_BELOW = 8  # no progress bar below this many files
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
 
 
 # ---------------------------------------------------------------- per-document steps (pure)
@@ -66,11 +66,6 @@ def reference_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The USGS and Chinese reference tables and China's USGS shares, loaded once per process."""
     usgs = reference.load_usgs()
     return usgs, reference.load_china_facts(), reference.usgs_shares(usgs)
-
-
-def document_tables(page: read.Page) -> dict[str, pd.DataFrame]:
-    """Every per-document table for one page."""
-    return pages_tables([page])
 
 
 def robust_pages_tables(pages: list[read.Page]) -> tuple[dict[str, pd.DataFrame], list[dict]]:
@@ -104,11 +99,6 @@ def process_files(files: list[InputFile]) -> dict[str, pd.DataFrame]:
     tables = {**empty_document_tables(), **tables}
     tables["rejects"] = pd.DataFrame(rejects + failed, columns=read.REJECT_COLUMNS)
     return tables
-
-
-def process_file(path: str) -> dict[str, pd.DataFrame]:
-    """All tables for the pages in one input file, plus its rejects."""
-    return process_files([InputFile(path, 1, "")])
 
 
 def concat_tables(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -312,7 +302,7 @@ def build_tables(
 @functools.cache
 def empty_document_tables() -> dict[str, pd.DataFrame]:
     """Every per-document table with its columns and no rows (what a file without pages yields)."""
-    tables = {name: table.iloc[0:0] for name, table in document_tables(read.empty_page()).items()}
+    tables = {name: table.iloc[0:0] for name, table in pages_tables([read.empty_page()]).items()}
     return tables | {"rejects": pd.DataFrame(columns=read.REJECT_COLUMNS)}
 
 
@@ -326,28 +316,23 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.match_substring_regex(column, r"^[=+\-@\t\r]")
+            risky = pc.match_substring_regex(column, FORMULA_START)
             quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
             column = pc.if_else(pc.fill_null(risky, False), quoted, column)
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-def to_arrow(table: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
-    """A DataFrame as an Arrow table (text columns as strings), cast to `schema` when given."""
+def to_arrow(table: pd.DataFrame) -> pa.Table:
+    """A DataFrame as an Arrow table: text columns as strings, all-missing columns typed as strings."""
     converted = table.copy()
     for name in converted.columns:
         mixed = pd.api.types.infer_dtype(converted[name], skipna=True) not in {"string", "empty"}
         if converted[name].dtype == object and mixed:
             converted[name] = converted[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
     arrow = pa.Table.from_pandas(converted, preserve_index=False)
-    arrow = arrow.replace_schema_metadata(None)
-    if schema is not None:
-        arrow = arrow.select(schema.names).cast(schema)
-    else:
-        fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow.schema]
-        arrow = arrow.cast(pa.schema(fields))
-    return arrow
+    fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow.schema]
+    return arrow.replace_schema_metadata(None).cast(pa.schema(fields))
 
 
 def csv_bytes(table: pa.Table, header: bool = True) -> bytes:
@@ -449,7 +434,8 @@ def move_into_place(staging: Path, out_dir: Path) -> list[Path]:
     moved = []
     for path in sorted(staging.iterdir()):
         if not path.name.startswith("."):
-            moved.append(Path(os.replace(path, out_dir / path.name) or out_dir / path.name))
+            os.replace(path, out_dir / path.name)
+            moved.append(out_dir / path.name)
     for leftover in staging.iterdir():
         leftover.unlink()
     staging.rmdir()
@@ -462,7 +448,6 @@ def tabulate(
     executor: Executor | None = None,
     use_cache: bool = True,
     progress: bool = True,
-    on_batch: Callable[[dict[str, pd.DataFrame]], None] | None = None,
 ) -> TabulateSummary:
     """Read the corpus, write every table into `out_dir` (large ones streamed), and summarise the run."""
     started = time.perf_counter()
@@ -480,8 +465,6 @@ def tabulate(
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
     for result in run_batches(paths, executor, use_cache, progress, parts_dir):
-        if on_batch is not None:
-            on_batch(result)
         kept.append(result)
     tables = concat_tables(kept) if kept else {
         k: v for k, v in dict(empty_document_tables()).items() if k not in STREAMED_TABLES
