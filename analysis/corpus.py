@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
 from . import claims, clean, read, reference, themes, words
@@ -41,8 +42,12 @@ from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
+# The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
+# (several times the corpus's size as CSV, and not meant for a spreadsheet).
+PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
 BATCH_FILES = 32  # typical files per batch (the unit of work and of caching); at most 4 times this
 SERIAL_BELOW = 8  # no progress bar below this many files
+ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
 
 
@@ -216,7 +221,9 @@ def default_executor(n_batches: int) -> Executor | None:
     workers = min(os.cpu_count() or 1, n_batches)
     if workers < 2:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+    context = get_context("forkserver")  # no fork of a process that may hold threads
+    context.set_forkserver_preload(["analysis.worker_preload"])  # workers forked warm from the server
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def map_batches(
@@ -316,9 +323,10 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.match_substring_regex(column, FORMULA_START)
-            quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
-            column = pc.if_else(pc.fill_null(risky, False), quoted, column)
+            risky = pc.fill_null(pc.match_substring_regex(column, FORMULA_START), False)
+            if pc.any(risky).as_py():  # quoting every cell costs more than finding the few that need it
+                quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
+                column = pc.if_else(risky, quoted, column)
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
 
@@ -356,38 +364,56 @@ def table_to_parquet_bytes(table: pd.DataFrame) -> bytes:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write every table as `<name>.csv` and `<name>.parquet` in `out_dir`, atomically."""
+    """Write each table as `<name>.csv` and `<name>.parquet` (PARQUET_ONLY_TABLES: Parquet) in `out_dir`, atomically."""
     out_dir = Path(out_dir)
     written = []
     for name, table in sorted(tables.items()):
-        written.append(write_bytes_atomic(out_dir / f"{name}.csv", table_to_csv_bytes(table)))
+        if name not in PARQUET_ONLY_TABLES:
+            written.append(write_bytes_atomic(out_dir / f"{name}.csv", table_to_csv_bytes(table)))
         written.append(write_bytes_atomic(out_dir / f"{name}.parquet", table_to_parquet_bytes(table)))
     return written
 
 
 def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) -> dict[str, pd.DataFrame]:
-    """Write the large tables of one batch as part files `<name>.<index>.parquet|csv`; return the others."""
+    """Write the large tables of one batch as part files `<name>.<index>.arrow|csv`; return the others.
+
+    Arrow IPC files are cheap to write and are read back memory-mapped; the Parquet encoding happens once, in
+    `merge_parts`, over large row groups (smaller files than one row group per batch)."""
     rest = dict(tables)
     for name in STREAMED_TABLES:
         arrow = to_arrow(rest.pop(name))
         if arrow.num_rows:
-            pq.write_table(arrow, parts_dir / f"{name}.{index:06d}.parquet")
+            pa_feather.write_feather(arrow, parts_dir / f"{name}.{index:06d}.arrow", compression="uncompressed")
             (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
     return rest
 
 
+def row_groups(parts: list[Path], schema: pa.Schema, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
+    """The part files' rows, in order, as tables of about `rows` rows (memory bounded by `rows`)."""
+    pending: list[pa.Table] = []
+    for part in parts:
+        pending.append(pa_feather.read_table(part, memory_map=True).select(schema.names).cast(schema))
+        if sum(t.num_rows for t in pending) >= rows:
+            yield pa.concat_tables(pending)
+            pending = []
+    if pending:
+        yield pa.concat_tables(pending)
+
+
 def merge_parts(parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame) -> list[Path]:
     """Join a table's part files, in batch order, into `<name>.csv` and `<name>.parquet` in `out_dir`."""
-    parts = sorted(parts_dir.glob(f"{name}.*.parquet"))
+    parts = sorted(parts_dir.glob(f"{name}.*.arrow"))
     if not parts:
         return write_tables({name: empty}, out_dir)
-    schema = pq.read_schema(parts[0]).remove_metadata()
+    schema = pa_feather.read_table(parts[0], memory_map=True).schema.remove_metadata()
     targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
-    with open(targets[0], "wb") as csv, pq.ParquetWriter(targets[1], schema) as parquet:
+    with open(targets[0], "wb") as csv:
         csv.write(b"\xef\xbb\xbf" + csv_bytes(schema.empty_table(), header=True))
         for part in parts:
-            parquet.write_table(pq.read_table(part).select(schema.names).cast(schema))
             csv.write(part.with_suffix(".csv").read_bytes())
+    with pq.ParquetWriter(targets[1], schema) as parquet:
+        for group in row_groups(parts, schema):
+            parquet.write_table(group, row_group_size=len(group))
     return targets
 
 

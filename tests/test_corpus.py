@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.feather as pa_feather
 import pytest
 
 from analysis import corpus
@@ -82,3 +83,20 @@ def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
     assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["token"].tolist() == ["稀土", "'=包头"]
     corpus.merge_parts(parts, "sentences", tmp_path, pd.DataFrame(columns=["doc_id", "text"]))
     assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
+
+
+def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
+    schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
+    for index in range(5):  # five parts of three rows each
+        table = pa.table({"doc_id": [f"d{index}"] * 3, "sent_id": [index * 3 + i for i in range(3)]})
+        pa_feather.write_feather(table, tmp_path / f"tokens.{index:06d}.arrow")
+    groups = list(corpus.row_groups(sorted(tmp_path.glob("tokens.*.arrow")), schema, rows=7))
+    assert [group.num_rows for group in groups] == [9, 6]  # parts are kept whole; a group closes once it has 7
+    assert pa.concat_tables(groups).column("sent_id").to_pylist() == list(range(15))
+
+
+def test_intermediate_tables_are_written_as_parquet_only(tmp_path):
+    tables = {"terms": pd.DataFrame({"doc_id": ["a"], "term": ["稀土"]}), "claims": pd.DataFrame({"x": [1]})}
+    written = corpus.write_tables(tables, tmp_path)
+    assert sorted(p.name for p in written) == ["claims.csv", "claims.parquet", "terms.parquet"]
+    assert "terms" in corpus.PARQUET_ONLY_TABLES and "tokens" not in corpus.PARQUET_ONLY_TABLES
