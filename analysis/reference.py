@@ -26,6 +26,9 @@ row and editions published after the article are not comparable; China's product
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from functools import cache
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -41,6 +44,9 @@ TONNAGE_TOLERANCE = 0.05  # relative
 WORLD = "World total (rounded)"
 NOT_COUNTRIES = (WORLD, "Other countries")
 USGS_PUBLICATION_MONTH = 2  # Mineral Commodity Summaries come out at the end of January
+USGS_MEASURES = ("reserves", "mine_production")  # the reference measures USGS reports
+PUBLISHED_MONTH = re.compile(r"(\d{4})-(\d{2})")
+VARIANT_KEYS = ["subject", "measure", "scope", "kind", "unit", "change"]
 
 
 def load_usgs(path=None) -> pd.DataFrame:
@@ -114,15 +120,22 @@ def usgs_shares(usgs: pd.DataFrame) -> pd.DataFrame:
     return shares
 
 
-def latest_data_year(shares: pd.DataFrame) -> pd.DataFrame:
-    """Per edition and measure, the row of the edition's latest data year (what the edition reports as current)."""
-    order = shares.sort_values(["edition", "measure", "data_year"])
-    return order.groupby(["edition", "measure"], as_index=False).tail(1)
+def latest_data_year(shares: list[dict]) -> dict[str, list[dict]]:
+    """Per measure, each edition's row of its latest data year (what the edition reports as current), by edition.
+
+    `shares`: usgs_shares rows as dicts."""
+    latest: dict[tuple[str, str], dict] = {}
+    for row in sorted(shares, key=lambda r: (r["edition"], r["measure"], r["data_year"])):
+        latest[row["edition"], row["measure"]] = row  # the later data year replaces the earlier
+    by_measure: dict[str, list[dict]] = {}
+    for (_, measure), row in sorted(latest.items(), key=lambda item: item[0]):
+        by_measure.setdefault(measure, []).append(row)
+    return by_measure
 
 
 def edition_available(edition_year: int, published: str) -> bool:
     """Whether an edition was out when the article was published (unknown dates: assume it was)."""
-    match = re.match(r"(\d{4})-(\d{2})", published or "")
+    match = PUBLISHED_MONTH.match(published or "")
     if not match:
         return True
     year, month = int(match.group(1)), int(match.group(2))
@@ -144,22 +157,79 @@ def verdict(article_value: float, qualifier: str, reference_value: float, tolera
     return "consistent" if ok else "inconsistent"
 
 
+@cache
 def reference_terms() -> tuple[dict[str, tuple[str, str]], set[str]]:
-    """Claim measure → (reference measure, basis), and the subjects that mean China as a whole."""
+    """Claim measure → (reference measure, basis), and the subjects that mean China as a whole (read once)."""
     measures = {r[0]: (r[1], r[2]) for r in read_word_table("reference_measures.txt")}
     national = {r[0] for r in read_word_table("reference_national_subjects.txt")}
     return measures, national
 
 
-def check_row(check: str, claim, article_value: float, reference_value, edition: str, source: str, result: str,
-              tolerance, note: str) -> dict:  # fmt: skip
+class Claim(NamedTuple):
+    """The fields of a claims row that the checks read."""
+
+    doc_id: str
+    sent_id: int
+    kind: str
+    value: float
+    unit: str
+    qualifier: str
+    change: str
+    subject: str
+    measure: str
+    scope: str
+    span: str
+    claim_group: str
+
+
+def claim_records(claims: pd.DataFrame) -> list[Claim]:
+    """The claims table as Claim records (each column converted to a list once)."""
+    columns = [claims[field].tolist() for field in Claim._fields]
+    return [Claim._make(values) for values in zip(*columns, strict=True)]
+
+
+def first_of_each_group(claims: list[Claim]) -> list[Claim]:
+    """The first claim of each claim_group, in order (a restated figure is checked once)."""
+    seen: set[str] = set()
+    firsts = []
+    for claim in claims:
+        if claim.claim_group not in seen:
+            seen.add(claim.claim_group)
+            firsts.append(claim)
+    return firsts
+
+
+def names_in_subject(names: str, subject: str) -> bool:
+    """Whether a claim's subject contains one of a fact's Chinese names ("包头|白云鄂博")."""
+    return any(name and name in subject for name in names.split("|"))
+
+
+def facts_about(facts: list[dict], subject: str) -> list[dict]:
+    """The facts (in order) whose Chinese names include one written in a claim's subject."""
+    distinct_names = {fact["subject_names"] for fact in facts}
+    matching = {names for names in distinct_names if names_in_subject(names, subject)}
+    return [fact for fact in facts if fact["subject_names"] in matching]
+
+
+def is_missing(value) -> bool:
+    """Whether a reference value is missing (None, NaN or pd.NA)."""
+    return value is None or value is pd.NA or value != value
+
+
+def starts_with(text, prefix: str) -> bool:
+    """str.startswith that is False for a missing value."""
+    return isinstance(text, str) and text.startswith(prefix)
+
+
+def check_row(check: str, claim: Claim, article_value: float, reference_value, edition: str, source: str,
+              result: str, tolerance, note: str) -> dict:  # fmt: skip
     """One cross-check row."""
-    return {"check": check, "doc_id": claim["doc_id"], "sent_id": claim["sent_id"], "article_value": article_value,
+    return {"check": check, "doc_id": claim.doc_id, "sent_id": claim.sent_id, "article_value": article_value,
             "reference_value": reference_value, "reference_edition": edition, "reference_source": source,
             "verdict": result, "tolerance": tolerance, "note": note}  # fmt: skip
 
 
-def against_editions(check: str, claim, article_value: float, qualifier: str, current: list[dict], column: str,
+def against_editions(check: str, claim: Claim, article_value: float, qualifier: str, current: list[dict], column: str,
                      tolerance: float, published: str, note: str) -> list[dict]:  # fmt: skip
     """Rows comparing one value with each USGS edition's figure in `column` (later editions: not comparable).
 
@@ -167,7 +237,7 @@ def against_editions(check: str, claim, article_value: float, qualifier: str, cu
     rows = []
     for ref in current:
         reference_value = ref[column]
-        if pd.isna(reference_value):
+        if is_missing(reference_value):
             continue
         edition_year = int(ref["edition"].removeprefix("MCS"))
         upper = bool(ref.get("share_is_upper_bound", False)) and column == "china_share"
@@ -184,26 +254,30 @@ def against_editions(check: str, claim, article_value: float, qualifier: str, cu
     return rows
 
 
-def implied_world_share_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
+def implied_world_share_checks(claims: list[Claim], current: dict[str, list[dict]], dates: dict[str, str],
                                national: set[str]) -> list[dict]:  # fmt: skip
     """A region's world share ÷ its national share = China's share of the world, against USGS (reserves/production)."""
     rows = []
     measures, _ = reference_terms()
-    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & (doc["subject"] != "")
-                 & ~doc["subject"].isin(national)]  # fmt: skip
-    for (doc_id, subject, measure), part in shares.groupby(["doc_id", "subject", "measure"], sort=False):
+    by_subject: dict[tuple[str, str, str], list[Claim]] = {}  # (doc_id, subject, measure) → its share claims
+    for claim in claims:
+        if (claim.kind == "percent" and claim.change == "" and claim.subject != ""
+                and claim.subject not in national):  # fmt: skip
+            by_subject.setdefault((claim.doc_id, claim.subject, claim.measure), []).append(claim)
+    for (doc_id, subject, measure), part in by_subject.items():
         reference_measure = measures.get(measure, ("", ""))[0]
-        if reference_measure not in ("reserves", "mine_production"):
+        if reference_measure not in USGS_MEASURES:
             continue
-        national_part, world_part = part[part["scope"] == "全国"], part[part["scope"] == "世界"]
-        for claim in world_part.drop_duplicates("claim_group").to_dict("records"):
-            same_sentence = national_part[national_part["sent_id"] == claim["sent_id"]]
-            base = same_sentence if len(same_sentence) else national_part
-            if base.empty:
+        national_part = [c for c in part if c.scope == "全国"]
+        world_part = [c for c in part if c.scope == "世界"]
+        for claim in first_of_each_group(world_part):
+            same_sentence = [c for c in national_part if c.sent_id == claim.sent_id]
+            base = same_sentence or national_part
+            if not base:
                 continue
-            national_share = float(base["value"].iloc[0])
-            implied = round(100 * claim["value"] / national_share, 1)
-            note = (f"{subject} {measure}: {claim['value']:g}% of the world ÷ {national_share:g}% of China = China's "
+            national_share = float(base[0].value)
+            implied = round(100 * claim.value / national_share, 1)
+            note = (f"{subject} {measure}: {claim.value:g}% of the world ÷ {national_share:g}% of China = China's "
                     "share of the world; Chinese shares may be on the 工业储量 basis")  # fmt: skip
             current_measure = current.get(reference_measure, [])
             rows += against_editions("implied China share of world " + reference_measure, claim, implied, "",
@@ -212,142 +286,138 @@ def implied_world_share_checks(doc: pd.DataFrame, current: dict[str, list[dict]]
     return rows
 
 
-def china_share_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
+def china_share_checks(claims: list[Claim], current: dict[str, list[dict]], dates: dict[str, str],
                        national: set[str]) -> list[dict]:  # fmt: skip
     """China's stated share of the world's reserves or production, against USGS by edition."""
     rows = []
     measures, _ = reference_terms()
-    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & doc["subject"].isin(national)
-                 & (doc["scope"] == "世界")]  # fmt: skip
-    for claim in shares.drop_duplicates("claim_group").to_dict("records"):
-        reference_measure = measures.get(claim["measure"], ("", ""))[0]
-        if reference_measure not in ("reserves", "mine_production"):
+    shares = [c for c in claims if c.kind == "percent" and c.change == "" and c.subject in national
+              and c.scope == "世界"]  # fmt: skip
+    for claim in first_of_each_group(shares):
+        reference_measure = measures.get(claim.measure, ("", ""))[0]
+        if reference_measure not in USGS_MEASURES:
             continue
-        note = f"{claim['subject']} {claim['measure']} {claim['value']:g}% of the world ({claim['span']})"
-        rows += against_editions("China share of world " + reference_measure, claim, claim["value"],
-                                 claim["qualifier"], current.get(reference_measure, []),
-                                 "china_share", SHARE_TOLERANCE, dates.get(claim["doc_id"], ""), note)  # fmt: skip
+        note = f"{claim.subject} {claim.measure} {claim.value:g}% of the world ({claim.span})"
+        rows += against_editions("China share of world " + reference_measure, claim, claim.value,
+                                 claim.qualifier, current.get(reference_measure, []),
+                                 "china_share", SHARE_TOLERANCE, dates.get(claim.doc_id, ""), note)  # fmt: skip
     return rows
 
 
-def china_rank_checks(doc: pd.DataFrame, current: dict[str, list[dict]], dates: dict[str, str],
+def china_rank_checks(claims: list[Claim], current: dict[str, list[dict]], dates: dict[str, str],
                       national: set[str]) -> list[dict]:  # fmt: skip
     """Rank claims ("the world's largest holder / producer") against China's rank in each full USGS table."""
     rows = []
     measures, _ = reference_terms()
-    ranks = doc[(doc["kind"] == "rank") & doc["subject"].isin(national) & doc["scope"].isin(["世界", ""])]
-    for claim in ranks.drop_duplicates("claim_group").to_dict("records"):
-        reference_measure = measures.get(claim["measure"], ("", ""))[0]
-        if reference_measure not in ("reserves", "mine_production"):
+    ranks = [c for c in claims if c.kind == "rank" and c.subject in national and c.scope in ("世界", "")]
+    for claim in first_of_each_group(ranks):
+        reference_measure = measures.get(claim.measure, ("", ""))[0]
+        if reference_measure not in USGS_MEASURES:
             continue
-        note = f"{claim['subject']} ranked {claim['value']:g} in {claim['measure']}"
-        rows += against_editions("China rank in world " + reference_measure, claim, claim["value"], "",
+        note = f"{claim.subject} ranked {claim.value:g} in {claim.measure}"
+        rows += against_editions("China rank in world " + reference_measure, claim, claim.value, "",
                                  current.get(reference_measure, []), "china_rank", 0.0,
-                                 dates.get(claim["doc_id"], ""), note)  # fmt: skip
+                                 dates.get(claim.doc_id, ""), note)  # fmt: skip
     return rows
 
 
-def tonnage_checks(doc: pd.DataFrame, usgs_current: pd.DataFrame, facts: pd.DataFrame, dates: dict[str, str],
+def tonnage_checks(claims: list[Claim], shares: list[dict], facts: list[dict], dates: dict[str, str],
                    national: set[str]) -> list[dict]:  # fmt: skip
-    """Tonnages: China's against USGS and the quotas; a region's against the Chinese facts (USGS: not comparable)."""
+    """Tonnages: China's against USGS and the quotas; a region's against the Chinese facts (USGS: not comparable).
+
+    `shares`: usgs_shares rows as dicts; `facts`: china facts rows as dicts."""
     rows = []
     measures, _ = reference_terms()
-    tonnages = doc[(doc["kind"] == "quantity") & (doc["unit"] == "t") & (doc["change"] == "")]
-    references: dict[tuple, tuple[list[dict], list[dict]]] = {}
-    year_rows = doc[doc["kind"] == "year"]
     years_by_sentence: dict[tuple, int] = {}
-    for doc_id, sent_id, value in zip(year_rows["doc_id"], year_rows["sent_id"], year_rows["value"], strict=True):
-        years_by_sentence.setdefault((doc_id, sent_id), int(value))
-    for claim in tonnages.drop_duplicates("claim_group").to_dict("records"):
-        reference_measure, basis = measures.get(claim["measure"], ("", ""))
+    for claim in claims:
+        if claim.kind == "year":
+            years_by_sentence.setdefault((claim.doc_id, claim.sent_id), int(claim.value))
+    tonnages = [c for c in claims if c.kind == "quantity" and c.unit == "t" and c.change == ""]
+    for claim in first_of_each_group(tonnages):
+        reference_measure, basis = measures.get(claim.measure, ("", ""))
         if not reference_measure:
             continue
-        year = years_by_sentence.get((claim["doc_id"], claim["sent_id"]))
-        if claim["subject"] in national:
-            if (reference_measure, year) not in references:
-                references[reference_measure, year] = national_references(reference_measure, year, usgs_current, facts)
-            china, quota = references[reference_measure, year]
-            rows += national_tonnage_checks(claim, basis, year, china, quota, dates.get(claim["doc_id"], ""))
-        elif claim["subject"]:
+        year = years_by_sentence.get((claim.doc_id, claim.sent_id))
+        if claim.subject in national:
+            china, quota = national_references(reference_measure, year, shares, facts)
+            rows += national_tonnage_checks(claim, basis, year, china, quota, dates.get(claim.doc_id, ""))
+        elif claim.subject:
             rows += regional_tonnage_checks(claim, reference_measure, facts)
     return rows
 
 
-def national_references(reference_measure: str, year: int | None, usgs_current: pd.DataFrame,
-                        facts: pd.DataFrame) -> tuple[list[dict], list[dict]]:  # fmt: skip
+def national_references(reference_measure: str, year: int | None, shares: list[dict],
+                        facts: list[dict]) -> tuple[list[dict], list[dict]]:  # fmt: skip
     """What a national tonnage is checked against: USGS China rows (reserves; production of `year`) and quotas."""
-    china = usgs_current[usgs_current["measure"] == reference_measure]
-    if reference_measure == "mine_production" and year is not None:
-        china = china[china["data_year"] == year]
-    elif reference_measure == "mine_production":
-        china = china.iloc[0:0]
-    quota = facts[facts["measure"].eq(reference_measure) & facts["subject"].str.startswith("China")]
-    quota = quota[quota["year"] == year] if year is not None else quota.iloc[0:0]
-    return china.to_dict("records"), quota.to_dict("records")
+    china = [row for row in shares if row["measure"] == reference_measure]
+    if reference_measure == "mine_production":
+        china = [row for row in china if year is not None and row["data_year"] == year]
+    quota = [fact for fact in facts if fact["measure"] == reference_measure and starts_with(fact["subject"], "China")
+             and year is not None and not is_missing(fact["year"]) and fact["year"] == year]  # fmt: skip
+    return china, quota
 
 
-def national_tonnage_checks(claim: dict, basis: str, year: int | None, china: list[dict], quota: list[dict],
+def national_tonnage_checks(claim: Claim, basis: str, year: int | None, china: list[dict], quota: list[dict],
                             published: str) -> list[dict]:  # fmt: skip
     """China's tonnage: reserves against USGS China reserves; production against USGS for the year; quotas."""
-    value, rows = claim["value"], []
+    value, rows = claim.value, []
     reference_measure = china[0]["measure"] if china else ""
     if basis == "usgs" and len(china):
-        note = f"China {claim['measure']} {value:,.0f} t ({claim['span']}); USGS: t REO, China's production = quota"
-        rows += against_editions("China " + reference_measure + " tonnage", claim, value, claim["qualifier"],
+        note = f"China {claim.measure} {value:,.0f} t ({claim.span}); USGS: t REO, China's production = quota"
+        rows += against_editions("China " + reference_measure + " tonnage", claim, value, claim.qualifier,
                                  china, "china_value", value * TONNAGE_TOLERANCE, published, note)  # fmt: skip
     for fact in quota:
-        result = verdict(value, claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
+        result = verdict(value, claim.qualifier, fact["value"], fact["value"] * TONNAGE_TOLERANCE)
         rows.append(check_row("China " + fact["measure"], claim, value, fact["value"], str(year),
                                   fact["source_url"], result, fact["value"] * TONNAGE_TOLERANCE,
                                   f"{fact['fact_id']}: {fact['statement_zh']}"))  # fmt: skip
     return rows
 
 
-def regional_tonnage_checks(claim: dict, reference_measure: str, facts: pd.DataFrame) -> list[dict]:
+def regional_tonnage_checks(claim: Claim, reference_measure: str, facts: list[dict]) -> list[dict]:
     """A Chinese region's tonnage against the facts about it; against USGS it is not comparable."""
     rows = []
-    about = facts[[any(n and n in claim["subject"] for n in names.split("|")) for names in facts["subject_names"]]]
-    if about.empty:
+    about = facts_about(facts, claim.subject)
+    if not about:
         return rows
-    tonnage_facts = about[about["unit"].str.startswith("metric_t")]
-    for fact in tonnage_facts.to_dict("records"):
+    for fact in about:
+        if not starts_with(fact["unit"], "metric_t"):
+            continue
         if fact["bound"] == "lower":
-            result = "consistent" if claim["value"] >= fact["value"] * (1 - TONNAGE_TOLERANCE) else "inconsistent"
+            result = "consistent" if claim.value >= fact["value"] * (1 - TONNAGE_TOLERANCE) else "inconsistent"
         else:
-            result = verdict(claim["value"], claim["qualifier"], fact["value"], fact["value"] * TONNAGE_TOLERANCE)
+            result = verdict(claim.value, claim.qualifier, fact["value"], fact["value"] * TONNAGE_TOLERANCE)
         if fact["measure"].startswith("potential_resources") and reference_measure != "resources":
             result = "not comparable"
-        rows.append(check_row(f"{claim['subject']} {claim['measure']} tonnage", claim, claim["value"], fact["value"],
+        rows.append(check_row(f"{claim.subject} {claim.measure} tonnage", claim, claim.value, fact["value"],
                               "", fact["source_url"], result, fact["value"] * TONNAGE_TOLERANCE,
                               f"{fact['fact_id']} ({fact['measure']}): {fact['statement_zh']}"))  # fmt: skip
-    rows.append(check_row(f"{claim['subject']} {claim['measure']} tonnage vs USGS", claim, claim["value"], None, "",
+    rows.append(check_row(f"{claim.subject} {claim.measure} tonnage vs USGS", claim, claim.value, None, "",
                           "", "not comparable", None,
                           "USGS reports national reserves in t REO only; regional Chinese figures are on the Chinese "
                           "工业储量/资源 basis (43.5 Mt ÷ 83.7% ≈ 52 Mt, not USGS's 44 Mt)"))  # fmt: skip
     return rows
 
 
-def regional_share_checks(doc: pd.DataFrame, facts: pd.DataFrame, national: set[str]) -> list[dict]:
+def regional_share_checks(claims: list[Claim], facts: list[dict], national: set[str]) -> list[dict]:
     """A Chinese region's share of national or world reserves/resources against the facts stated about it."""
     rows = []
     scope_words = {"全国": "national", "世界": "world"}
     measure_words = {"储量": "reserves", "资源量": "resources"}
-    shares = doc[(doc["kind"] == "percent") & (doc["change"] == "") & (doc["subject"] != "")
-                 & ~doc["subject"].isin(national) & doc["scope"].isin(list(scope_words))
-                 & doc["measure"].isin(list(measure_words))]  # fmt: skip
-    for claim in shares.drop_duplicates("claim_group").to_dict("records"):
-        family = f"share_of_{scope_words[claim['scope']]}_{measure_words[claim['measure']]}"
-        names_match = [any(n and n in claim["subject"] for n in names.split("|")) for names in facts["subject_names"]]
-        about = facts[pd.Series(names_match, index=facts.index) & facts["measure"].str.startswith(family)]
-        for fact in about.to_dict("records"):
+    shares = [c for c in claims if c.kind == "percent" and c.change == "" and c.subject != ""
+              and c.subject not in national and c.scope in scope_words and c.measure in measure_words]  # fmt: skip
+    for claim in first_of_each_group(shares):
+        family = f"share_of_{scope_words[claim.scope]}_{measure_words[claim.measure]}"
+        about = [fact for fact in facts_about(facts, claim.subject) if starts_with(fact["measure"], family)]
+        for fact in about:
             if fact["bound"] == "lower":
-                result = "consistent" if claim["value"] >= fact["value"] - SHARE_TOLERANCE else "inconsistent"
+                result = "consistent" if claim.value >= fact["value"] - SHARE_TOLERANCE else "inconsistent"
             elif fact["bound"] == "upper":
-                result = "consistent" if claim["value"] <= fact["value"] + SHARE_TOLERANCE else "inconsistent"
+                result = "consistent" if claim.value <= fact["value"] + SHARE_TOLERANCE else "inconsistent"
             else:
-                result = verdict(claim["value"], claim["qualifier"], fact["value"], SHARE_TOLERANCE)
-            rows.append(check_row(f"{claim['subject']} share of {claim['scope']} {claim['measure']}", claim,
-                                  claim["value"], fact["value"], "", fact["source_url"], result, SHARE_TOLERANCE,
+                result = verdict(claim.value, claim.qualifier, fact["value"], SHARE_TOLERANCE)
+            rows.append(check_row(f"{claim.subject} share of {claim.scope} {claim.measure}", claim,
+                                  claim.value, fact["value"], "", fact["source_url"], result, SHARE_TOLERANCE,
                                   f"{fact['fact_id']} ({fact['bound']}): {fact['statement_zh']}"))  # fmt: skip
     return rows
 
@@ -356,55 +426,68 @@ def cross_check(claims: pd.DataFrame, usgs: pd.DataFrame, facts: pd.DataFrame,
                 articles: pd.DataFrame | None = None, shares: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """Every check of the claims against the reference tables (columns CROSS_CHECK_COLUMNS).
 
-    `shares` is `usgs_shares(usgs)`, computed here when not given (pass it when checking batch after batch)."""
+    `shares` is `usgs_shares(usgs)`, computed here when not given (pass it when checking batch after batch). The
+    rules work on plain records: the claims and reference rows are converted once, the table is built once."""
     if claims is None or claims.empty:
         return pd.DataFrame(columns=CROSS_CHECK_COLUMNS)
     _, national = reference_terms()
     shares = usgs_shares(usgs) if shares is None else shares
-    current = latest_data_year(shares) if not shares.empty else shares
+    share_rows = shares.to_dict("records")
+    fact_rows = facts.to_dict("records")
+    current = latest_data_year(share_rows)
     published = {}
     if articles is not None and "published" in articles:
-        published = dict(zip(articles["doc_id"], articles["published"].fillna("").astype(str), strict=True))
-    rows: list[dict] = []  # each rule runs once over all claims (pandas per document is far too slow)
-    by_measure = {m: part.to_dict("records") for m, part in current.groupby("measure")} if len(current) else {}
-    rows += implied_world_share_checks(claims, by_measure, published, national)
-    rows += china_share_checks(claims, by_measure, published, national)
-    rows += china_rank_checks(claims, by_measure, published, national)
-    rows += tonnage_checks(claims, shares, facts, published, national) if len(shares) else []
-    rows += regional_share_checks(claims, facts, national)
-    table = pd.DataFrame(rows, columns=CROSS_CHECK_COLUMNS)
-    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(claims["doc_id"]))}
-    return table.sort_values("doc_id", key=lambda ids: ids.map(order), kind="stable", ignore_index=True)
+        dates = articles["published"].fillna("").astype(str).tolist()
+        published = dict(zip(articles["doc_id"].tolist(), dates, strict=True))
+    records = claim_records(claims)
+    rows: list[dict] = []  # each rule runs once over all claims
+    rows += implied_world_share_checks(records, current, published, national)
+    rows += china_share_checks(records, current, published, national)
+    rows += china_rank_checks(records, current, published, national)
+    rows += tonnage_checks(records, share_rows, fact_rows, published, national) if share_rows else []
+    rows += regional_share_checks(records, fact_rows, national)
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(claim.doc_id for claim in records))}
+    rows.sort(key=lambda row: order[row["doc_id"]])  # stable: the rules' order within a document
+    return pd.DataFrame(rows, columns=CROSS_CHECK_COLUMNS)
+
+
+def article_field(articles: pd.DataFrame | None, column: str) -> dict[str, str]:
+    """doc_id → an articles column as text (first row of a doc_id; "" when missing or the column is absent)."""
+    if articles is None or column not in articles:
+        return {}
+    values = articles[column].fillna("").astype(str).tolist()
+    field: dict[str, str] = {}
+    for doc_id, value in zip(articles["doc_id"].tolist(), values, strict=True):
+        field.setdefault(doc_id, value)
+    return field
 
 
 def claim_variants(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """The values different articles give for the same subject, measure and scope, with who says each and when."""
     if claims is None or claims.empty:
         return pd.DataFrame(columns=VARIANT_COLUMNS)
-    keys = ["subject", "measure", "scope", "kind", "unit", "change"]
-    stated = claims[(claims["subject"] != "") & (claims["measure"] != "") & ~claims["kind"].isin(["year", "date"])]
-    stated = stated.drop_duplicates(["doc_id", *keys, "value", "qualifier"])
-    meta = pd.DataFrame({"doc_id": stated["doc_id"].unique()})
-    for column in ("source", "published"):
-        if articles is not None and column in articles:
-            known = articles[["doc_id", column]].drop_duplicates("doc_id")
-            meta = meta.merge(known, on="doc_id", how="left")
-        else:
-            meta[column] = ""
-    stated = stated.merge(meta, on="doc_id", how="left")
-    stated["published"] = stated["published"].fillna("").astype(str)
-    stated["source"] = stated["source"].fillna("").astype(str)
+    sources, published = article_field(articles, "source"), article_field(articles, "published")
+    grouped = [*VARIANT_KEYS, "value", "qualifier"]
+    has_subject_and_measure = (claims["subject"] != "") & (claims["measure"] != "")
+    keep = has_subject_and_measure & ~claims["kind"].isin(["year", "date"]) & claims[grouped].notna().all(axis=1)
+    kept = claims.loc[keep, ["doc_id", *grouped]]  # a claim missing a key or value is in no group
+    # (subject, measure, scope, kind, unit, change, value, qualifier) → the doc_ids stating it (dict keys: once each)
+    docs_of: defaultdict[tuple, dict[str, None]] = defaultdict(dict)
+    variant_columns = [kept[column].tolist() for column in grouped]
+    for doc_id, variant in zip(kept["doc_id"].tolist(), zip(*variant_columns, strict=True), strict=True):
+        docs_of[variant][doc_id] = None
+    # (subject, measure, scope, kind, unit, change) → (value, qualifier) → doc_ids, in order of first statement
+    stated: dict[tuple, dict[tuple[float, str], dict[str, None]]] = {}
+    for variant, doc_ids in docs_of.items():
+        stated.setdefault(variant[:-2], {})[variant[-2:]] = doc_ids
     rows = []
-    for key, group in stated.groupby(keys, sort=False):
-        variants = group.groupby(["value", "qualifier"], sort=True)
-        for (value, qualifier), part in variants:
-            dates = sorted(d for d in part["published"] if d)
-            doc_ids = ";".join(sorted(part["doc_id"].unique()))
-            rows.append({**dict(zip(keys, key, strict=True)), "value": float(value), "qualifier": qualifier,
-                         "n_articles": part["doc_id"].nunique(),
-                         "n_outlets": part.loc[part["source"] != "", "source"].nunique(),
+    for key, variants in stated.items():
+        for (value, qualifier), doc_ids in sorted(variants.items(), key=lambda item: item[0]):
+            dates = sorted(d for d in (published.get(doc_id, "") for doc_id in doc_ids) if d)
+            outlets = {sources.get(doc_id, "") for doc_id in doc_ids} - {""}
+            rows.append({**dict(zip(VARIANT_KEYS, key, strict=True)), "value": float(value), "qualifier": qualifier,
+                         "n_articles": len(doc_ids), "n_outlets": len(outlets),
                          "earliest": dates[0] if dates else "", "latest": dates[-1] if dates else "",
-                         "n_variants": variants.ngroups, "doc_ids": doc_ids})  # fmt: skip
-    table = pd.DataFrame(rows, columns=VARIANT_COLUMNS)
-    order = ["n_variants", "subject", "measure", "scope", "value"]
-    return table.sort_values(order, ascending=[False, True, True, True, True], ignore_index=True)
+                         "n_variants": len(variants), "doc_ids": ";".join(sorted(doc_ids))})  # fmt: skip
+    rows.sort(key=lambda row: (-row["n_variants"], row["subject"], row["measure"], row["scope"], row["value"]))
+    return pd.DataFrame(rows, columns=VARIANT_COLUMNS)
