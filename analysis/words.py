@@ -13,6 +13,9 @@ boundary (punctuation, end of sentence) right after it ("记者 孟凡君）"). 
 everywhere in the same document. Surnames that are also common words (向, 时, 全 ...) are not in the list.
 Measured on the dev pages, rjieba agrees with jieba on 99.9% of token boundaries and 99.3% of tags.
 
+Speed: the rjieba backend tags a whole batch of sentences in one call (joined by a separator character that
+cuts nothing) and builds the table column-wise with Arrow; the jieba backend tags sentence by sentence.
+
 Table `tokens` (one row per token, punctuation and spaces included):
     doc_id      document id (str)
     sent_id     sentence id, unique within the document (int)
@@ -33,7 +36,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .paths import RESOURCES, cache_dir
 
@@ -46,6 +52,9 @@ RESOURCE_FILES = ("user_dict.txt", "surnames.txt", "person_titles.txt", "speech_
 
 CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 TITLE_MAX_CHARS = 5
+SENTENCE_SEPARATOR = "\x00"  # joins a batch's sentences for one rjieba call (see tag_sentences_at_once)
+TAGGED_TYPE = pa.struct([("token", pa.large_string()), ("pos", pa.large_string())])  # a (word, pos) pair
+STRING_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str` dtype
 
 
 def read_word_list(name: str) -> list[str]:
@@ -248,28 +257,167 @@ def tag_document(texts: list[str], backend: str | None = None, fix_tags: bool = 
     return [join_person_names(sentence, names) for sentence in tagged]
 
 
+def sentence_columns(sentences: pd.DataFrame) -> tuple[list[str], list[str], list]:
+    """The texts, doc ids and sentence ids of a `sentences` table as plain lists."""
+    texts = sentences["text"].fillna("").astype(str).tolist()
+    return texts, sentences["doc_id"].astype(str).tolist(), sentences["sent_id"].tolist()
+
+
+def document_runs(doc_ids: list[str]) -> list[int]:
+    """For each sentence, the number of its document (a run of equal consecutive doc ids)."""
+    run, runs = -1, []
+    previous = None
+    for index, doc_id in enumerate(doc_ids):
+        if index == 0 or doc_id != previous:
+            run += 1
+        runs.append(run)
+        previous = doc_id
+    return runs
+
+
+def tag_sentences_by_document(texts: list[str], doc_ids: list[str], backend: str) -> list[list[tuple[str, str]]]:
+    """(word, pos) pairs for each sentence, one `tag_document` call per document (tags not fixed)."""
+    tagged: list[list[tuple[str, str]]] = []
+    start = 0
+    for _, rows in itertools.groupby(range(len(texts)), key=doc_ids.__getitem__):
+        stop = start + len(list(rows))
+        tagged.extend(tag_document(texts[start:stop], backend, fix_tags=False))
+        start = stop
+    return tagged
+
+
+def flatten_sentences(tagged: list[list[tuple[str, str]]]) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """The words and tags of all sentences as one Arrow array each, and each sentence's token count."""
+    tokens = [word for sentence in tagged for word, _ in sentence]
+    tags = [pos for sentence in tagged for _, pos in sentence]
+    counts = np.array([len(sentence) for sentence in tagged], dtype=np.int64)
+    return pa.array(tokens, pa.large_string()), pa.array(tags, pa.large_string()), counts
+
+
+def tag_sentences_at_once(texts: list[str]) -> list[tuple[str, str]]:
+    """(word, pos) pairs of all texts from one rjieba call, the texts joined by SENTENCE_SEPARATOR.
+
+    The separator is neither a word character nor whitespace to jieba, so it ends every run of text jieba
+    segments and comes out as a token of its own: the words between two separators are exactly those of the
+    sentence tagged alone (checked on the benchmark and dev corpora), and one call saves the per-call overhead.
+    """
+    return rjieba_tagger().tag(SENTENCE_SEPARATOR.join(texts), USE_HMM)
+
+
+def separator_positions(tokens: pa.Array) -> np.ndarray:
+    """Indices of the SENTENCE_SEPARATOR tokens in a flat token array."""
+    return np.flatnonzero(pc.equal(tokens, SENTENCE_SEPARATOR).to_numpy(zero_copy_only=False))
+
+
+def sentences_with_surnames(tokens: pa.Array, sentence_ends: np.ndarray) -> list[int]:
+    """Indices of the sentences with a surname token (the only ones the person-name rule can change)."""
+    surnames = pa.array(sorted(word_set("surnames.txt")), pa.large_string())
+    is_surname = pc.is_in(tokens, value_set=surnames).to_numpy(zero_copy_only=False)
+    return np.unique(np.searchsorted(sentence_ends, np.flatnonzero(is_surname), side="right")).tolist()
+
+
+def joined_name_sentences(tagged: list[tuple[str, str]], sentence_starts: list[int], sentence_ends: list[int],
+                          candidates: list[int], doc_ids: list[str]) -> dict[int, list[tuple[str, str]]]:
+    """The `candidates` sentences of a flat (word, pos) list changed by joining person names, by sentence index."""
+    runs = document_runs(doc_ids)
+    changed: dict[int, list[tuple[str, str]]] = {}
+    for _, group in itertools.groupby(candidates, key=runs.__getitem__):
+        indices = list(group)
+        sentences = [tagged[sentence_starts[index]:sentence_ends[index]] for index in indices]
+        names = find_person_names(sentences)
+        for index, sentence in zip(indices, sentences, strict=True):
+            joined = join_person_names(sentence, names)
+            if len(joined) != len(sentence):
+                changed[index] = joined
+    return changed
+
+
+def splice_sentences(tokens: pa.Array, tags: pa.Array, sentence_starts: list[int], sentence_ends: list[int],
+                     changed: dict[int, list[tuple[str, str]]]) -> tuple[pa.Array, pa.Array]:
+    """The flat words and tags with the `changed` sentences put in place of the original ones."""
+    if not changed:
+        return tokens, tags
+    token_pieces: list[pa.Array] = []
+    tag_pieces: list[pa.Array] = []
+    previous = 0
+    for index in sorted(changed):
+        token_pieces.append(tokens[previous:sentence_starts[index]])
+        tag_pieces.append(tags[previous:sentence_starts[index]])
+        token_pieces.append(pa.array([word for word, _ in changed[index]], pa.large_string()))
+        tag_pieces.append(pa.array([pos for _, pos in changed[index]], pa.large_string()))
+        previous = sentence_ends[index]
+    token_pieces.append(tokens[previous:])
+    tag_pieces.append(tags[previous:])
+    return pa.concat_arrays(token_pieces), pa.concat_arrays(tag_pieces)
+
+
+def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Words, tags (not fixed) and per-sentence token counts of all texts, rjieba called once, names joined."""
+    tagged = tag_sentences_at_once(texts)
+    pairs = pa.array(tagged, TAGGED_TYPE)
+    tokens, tags = pairs.field("token"), pairs.field("pos")
+    separators = separator_positions(tokens)
+    ends = np.r_[separators, len(tagged)]
+    starts = np.r_[0, separators + 1]
+    candidates = sentences_with_surnames(tokens, ends)
+    changed = joined_name_sentences(tagged, starts.tolist(), ends.tolist(), candidates, doc_ids)
+    tokens, tags = splice_sentences(tokens, tags, starts.tolist(), ends.tolist(), changed)
+    separators = separator_positions(tokens)
+    counts = np.diff(np.r_[-1, separators, len(tokens)]) - 1
+    is_word = pc.not_equal(tokens, SENTENCE_SEPARATOR)
+    return tokens.filter(is_word), tags.filter(is_word), counts
+
+
+def char_starts(tokens: pa.Array, counts: np.ndarray) -> np.ndarray:
+    """Offset of each token in its sentence (the lengths of the sentence's earlier tokens added up)."""
+    offsets = np.r_[0, np.cumsum(pc.utf8_length(tokens).to_numpy(zero_copy_only=False), dtype=np.int64)]
+    first_tokens = np.cumsum(counts) - counts
+    return offsets[:-1] - np.repeat(offsets[first_tokens], counts)
+
+
+def fixed_tags(tokens: pa.Array, tags: pa.Array) -> pa.Array:
+    """`tags` with the rjieba tag fixes (see rjieba_tag_fixes) applied to their tokens."""
+    fixes = rjieba_tag_fixes()
+    if not fixes:
+        return tags
+    fix_rows = pc.index_in(tokens, value_set=pa.array(list(fixes), pa.large_string()))
+    return pc.coalesce(pa.array(list(fixes.values()), pa.large_string()).take(fix_rows), tags)
+
+
+def string_column(values: pa.Array) -> pd.Series:
+    """A pandas string column (the default `str` dtype) from an Arrow array."""
+    return pd.Series(values, dtype=STRING_DTYPE)
+
+
+def empty_tokens_table() -> pd.DataFrame:
+    """The `tokens` table with no rows."""
+    columns: dict[str, list] = {name: [] for name in TOKENS_COLUMNS}
+    return pd.DataFrame(columns).astype({"doc_id": str, "token": str, "pos": str, "char_start": "int64"})
+
+
+def tokens_table(tokens: pa.Array, tags: pa.Array, counts: np.ndarray, doc_ids: list[str], sent_ids: list,
+                 fix_tags: bool) -> pd.DataFrame:
+    """The `tokens` table from flat words and tags and each sentence's token count (built once, column-wise)."""
+    if not len(tokens):
+        return empty_tokens_table()
+    sentence_of_token = np.repeat(np.arange(len(counts)), counts)
+    if fix_tags:
+        tags = fixed_tags(tokens, tags)
+    return pd.DataFrame({
+        "doc_id": string_column(pa.array(doc_ids, pa.large_string()).take(sentence_of_token)),
+        "sent_id": np.array(sent_ids)[sentence_of_token],
+        "token": string_column(tokens),
+        "pos": string_column(tags),
+        "char_start": char_starts(tokens, counts),
+    })
+
+
 def tokenize_sentences(sentences: pd.DataFrame, backend: str | None = None) -> pd.DataFrame:
     """The `tokens` table for a `sentences` table (doc_id, sent_id, text; other columns ignored)."""
-    columns: dict[str, list] = {name: [] for name in TOKENS_COLUMNS}
     backend = choose_backend(backend)
-    texts = sentences["text"].fillna("").astype(str).tolist()
-    doc_ids, sent_ids = sentences["doc_id"].astype(str).tolist(), sentences["sent_id"].tolist()
-    start = 0
-    for doc_id, rows in itertools.groupby(range(len(texts)), key=doc_ids.__getitem__):
-        stop = start + len(list(rows))
-        tagged_sentences = tag_document(texts[start:stop], backend, fix_tags=False)
-        for sent_id, tagged in zip(sent_ids[start:stop], tagged_sentences, strict=True):
-            if not tagged:
-                continue
-            tokens, tags = zip(*tagged, strict=True)
-            columns["token"].extend(tokens)
-            columns["pos"].extend(tags)
-            columns["char_start"].extend(itertools.accumulate(map(len, tokens[:-1]), initial=0))
-            columns["doc_id"].extend([doc_id] * len(tokens))
-            columns["sent_id"].extend([sent_id] * len(tokens))
-        start = stop
-    table = pd.DataFrame(columns).astype({"doc_id": str, "token": str, "pos": str, "char_start": "int64"})
-    if backend == "rjieba" and len(table):  # the tag fixes, applied to the whole column at once
-        fixed = table["token"].map(rjieba_tag_fixes())
-        table["pos"] = fixed.where(fixed.notna(), table["pos"]).astype(str)
-    return table
+    texts, doc_ids, sent_ids = sentence_columns(sentences)
+    if backend == "rjieba" and not any(SENTENCE_SEPARATOR in text for text in texts):
+        tokens, tags, counts = tokenize_at_once(texts, doc_ids)
+    else:
+        tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
+    return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=backend == "rjieba")
