@@ -34,6 +34,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import cn2an
@@ -47,6 +48,8 @@ CLAIM_COLUMNS = [
     "span", "sentence", "char_start", "char_end", "claim_group",
 ]  # fmt: skip
 CLAIM_DTYPES = {"para_id": "int64", "sent_id": "int64", "value": "float64", "char_start": "int64", "char_end": "int64"}
+# the fields of a claim dict that go into its row, in row order
+CLAIM_FIELDS = itemgetter("kind", "value", "unit", "qualifier", "change", "subject", "measure", "scope", "start", "end")
 SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "is_duplicate", "duplicate_of", "char_offset"]
 
 CN_DIGITS = "零〇一二两三四五六七八九十"
@@ -56,7 +59,8 @@ RANGE_SEPARATORS = "-—–~～至到"
 RANGE_LOW = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?|{CN_NUMERAL})([万亿千]*)\s*(%?)\s*[{RANGE_SEPARATORS}]\s*$")
 NUMERAL_MULTIPLIER = re.compile(rf"[+\-−]?(?:\d[\d.,]*|{CN_NUMERAL})([万亿千]*)")
 APPROXIMATE_PAIR = re.compile(r"[一二两三四五六七八九]{2}")
-CLAUSE_BREAK = re.compile(r"[，；。！？!?;：:\n]|,(?!\d{3}(?!\d))")
+# a clause break is one of these characters; a comma only where it is no thousands separator (1,200)
+CLAUSE_BREAK = re.compile(r"[，；。！？!?;：:\n,](?:(?<!,)|(?!\d{3}(?!\d)))")
 TICKER = re.compile(r"[（(\[【]\s*[+\-−]?\d[\d.]*%?(?:\s*[,，]\s*|\s+)[+\-−]?\d[\d.,，%\s+\-−]*%\s*[)）\]】]")
 SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;]+|…+|$)[”’」』\"'）)]*")
 FULL_WIDTH = {ord(c): ord(a) for c, a in zip("０１２３４５６７８９％．＋－", "0123456789%.+-", strict=True)}
@@ -92,9 +96,53 @@ def char_map() -> dict[int, int]:
     return mapping
 
 
+@cache
+def normalisable() -> re.Pattern:
+    """A character class of the characters `normalise` changes (all astral characters too, to keep it small)."""
+    ranges: list[list[int]] = []
+    for code in sorted(c for c in char_map() if c <= 0xFFFF):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    members = "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return re.compile(f"[{members}\U00010000-\U0010ffff]")
+
+
 def normalise(text: str) -> str:
     """The text with the same length and offsets, traditional→simplified and full-width→ASCII."""
+    if normalisable().search(text) is None:  # most sentences: nothing to change, skip the slow translate
+        return text
     return text.translate(char_map())
+
+
+def trie_alternation(words) -> str:
+    """The same matches as `alternation(words)`, written as a prefix tree (中(?:国|科三环)): faster to search."""
+    tree: dict[str, dict] = {}
+    for word in set(words):
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return "|".join(trie_branches(tree))
+
+
+def trie_branches(node: dict[str, dict]) -> list[str]:
+    """One alternative per next character of a prefix tree node; longer words before a word ending here."""
+    branches = []
+    for char, child in sorted(node.items()):
+        if not char:
+            continue
+        rest = trie_branches(child)
+        if not rest:
+            branches.append(re.escape(char))
+        elif "" in child:
+            branches.append(f"{re.escape(char)}(?:{'|'.join(rest)})?")
+        elif len(rest) == 1:
+            branches.append(re.escape(char) + rest[0])
+        else:
+            branches.append(f"{re.escape(char)}(?:{'|'.join(rest)})")
+    return branches
 
 
 def lookbehind_alternation(words) -> str:
@@ -129,6 +177,7 @@ class Lexicon:
     number_start: re.Pattern
     number: re.Pattern
     rank: re.Pattern
+    has_rank: re.Pattern
     units: dict[str, tuple[str, str, float, bool]]
     fixed: dict[str, tuple[str, str, float, bool]]
     not_units: tuple[str, ...]
@@ -149,7 +198,7 @@ def name_tables() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
     for table, name in (("subject", "claim_subjects.txt"), ("scope", "claim_scopes.txt"),
                         ("measure", "claim_measures.txt")):  # fmt: skip
         mapping.update({row[0]: (table, row[1]) for row in read_word_table(name) if len(row) >= 2 and row[1]})
-    return re.compile(alternation(mapping)), mapping
+    return re.compile(trie_alternation(mapping)), mapping
 
 
 @cache
@@ -173,7 +222,11 @@ def lexicon() -> Lexicon:
         rf"|(?P<sign>[+\-−])?(?P<num>{AR_NUMERAL}|{CN_NUMERAL})\s?(?P<a1>多|余)?(?P<mult>[十百千万亿]*)(?P<a2>多|余)?"
         rf"\s*(?P<unit>{alternation(units)})"
     )
-    rank = re.compile(rf"第(?P<ord>[一二三四五六七八九十]{{1,3}}|\d{{1,2}})(?!\d)|(?P<word>{alternation(ranks)})")
+    ordinal = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
+    rank = re.compile(rf"第(?P<ord>{ordinal})(?!\d)|(?P<word>{alternation(ranks)})")
+    # the same matches, written to start with one character class (fast to search for)
+    rank_first = "".join(sorted({"第"} | {w[0] for w in ranks}))
+    rank_start = rf"[{rank_first}](?:(?<=第)(?:{ordinal})(?!\d)|{lookbehind_alternation(ranks)})"
     cn_unit_starts = "".join(sorted({u[0] for u, v in units.items() if v[3]}))
     # where a number may start: one character class first, so the regex engine skips to candidates by itself
     fixed_first = "".join(sorted({w[0] for w in fixed}))
@@ -181,12 +234,13 @@ def lexicon() -> Lexicon:
         rf"[\d百{CN_DIGITS}{fixed_first}](?:(?<=\d)[\d.,]*|(?<=百)分之|{lookbehind_alternation(fixed)}"
         rf"|(?<=[{CN_DIGITS}])[{CN_DIGITS}百千万亿点多余]*\s*[{re.escape(cn_unit_starts)}])"
     )
-    quick_check = (re.compile(with_variants(number_start.pattern)), re.compile(with_variants(rank.pattern)))
+    quick_check = (re.compile(with_variants(number_start.pattern)), re.compile(with_variants(rank_start)))
     return Lexicon(
         quick_check=quick_check,
         number_start=number_start,
         number=number,
         rank=rank,
+        has_rank=re.compile(rank_start),
         units=units,
         fixed=fixed,
         not_units=tuple(r[0] for r in read_word_table("claim_not_units.txt")),
@@ -222,7 +276,7 @@ def find_names(text: str, lex: Lexicon) -> dict[str, list[tuple[int, int, str]]]
     found: dict[str, list[tuple[int, int, str]]] = {"subject": [], "scope": [], "measure": []}
     for m in pattern.finditer(text):
         table, name = mapping[m.group()]
-        found[table].append((m.start(), m.end(), name))
+        found[table].append((*m.span(), name))
     return found
 
 
@@ -249,13 +303,14 @@ def numeric_claims(text: str, lex: Lexicon) -> list[dict]:
     tickers = [m.span() for m in TICKER.finditer(text)] if "%" in text else []
     found = []
     last_end = 0
+    number_at = lex.number.match
     for candidate in lex.number_start.finditer(text):
         position = candidate.start()
         if position < last_end:
             continue
         if position and text[position - 1] in "+-−":
             position -= 1
-        m = lex.number.match(text, position)
+        m = number_at(text, position)
         if m is None:
             continue
         start, end = m.span()
@@ -297,18 +352,19 @@ def claim_from_match(m: re.Match, text: str, lex: Lexicon) -> dict | None:
             return None
         kind, unit, value, _ = lex.fixed[m.group("fixed")]
         return {"kind": kind, "value": value, "unit": unit, "start": start, "end": end}
-    unit_text, numeral = m.group("unit", "num")
+    sign, numeral, about_before, mult, about_after, unit_text = m.group("sign", "num", "a1", "mult", "a2", "unit")
     kind, unit, factor, any_numerals = lex.units[unit_text]
     if not any_numerals and not numeral[0].isdigit():
         return None
-    if APPROXIMATE_PAIR.fullmatch(numeral) or text[max(0, start - 1) : start] == "第":  # 一两元, 三五家; 第4位
+    if len(numeral) == 2 and APPROXIMATE_PAIR.fullmatch(numeral):  # 一两元, 三五家
+        return None
+    if start and text[start - 1] == "第":  # 第4位
         return None
     if text.startswith(lex.not_units, m.start("unit")):
         return None
-    value = parse_number(numeral + m.group("mult"))
+    value = parse_number(numeral + mult)
     if value is None:
         return None
-    sign = m.group("sign")
     if sign:
         before = text[:start].rstrip()
         if before and (before[-1].isdigit() or before[-1] in "%吨元"):
@@ -316,7 +372,7 @@ def claim_from_match(m: re.Match, text: str, lex: Lexicon) -> dict | None:
         elif sign in "-−":
             value = -value
     claim = {"kind": kind, "value": value * factor, "unit": unit, "start": start, "end": end}
-    if m.group("a1") or m.group("a2"):
+    if about_before or about_after:
         claim["qualifier"] = "over"
     return claim
 
@@ -407,21 +463,23 @@ def first_subject(subjects: list[tuple[int, int, str]]) -> str:
 def describe(claims: list[dict], text: str, lex: Lexicon, names: dict[str, list], breaks: list[int]) -> None:
     """Fill subject, measure, scope, qualifier and change of a sentence's claims, in place."""
     subjects, scopes, measures = names["subject"], names["scope"], names["measure"]
+    length = len(text)
     previous = None
     for claim in claims:
         claim.setdefault("qualifier", "")
         claim.setdefault("change", "")
-        if claim["kind"] in ("year", "date"):
-            claim.update(subject="", measure="", scope="")
+        kind = claim["kind"]
+        if kind == "year" or kind == "date":
+            claim["subject"] = claim["measure"] = claim["scope"] = ""
             continue
         start, end = claim["start"], claim["end"]
-        if claim["kind"] != "rank":
+        if kind != "rank":
             claim["qualifier"] = qualifier_around(text, start, end, lex) or claim["qualifier"]
             claim["change"] = change_before(text, start, lex)
-        clause_start, clause_end = clause_bounds(breaks, start, len(text))
+        clause_start, clause_end = clause_bounds(breaks, start, length)
         in_clause = [s for s in subjects if clause_start <= s[0] and s[1] <= start]
         rank_scope = ""
-        if claim["kind"] == "rank" and in_clause and in_clause[-1][1] == start:  # 美国最大的生产商: within the US
+        if kind == "rank" and in_clause and in_clause[-1][1] == start:  # 美国最大的生产商: within the US
             rank_scope = in_clause.pop()[2]
         if in_clause:
             claim["subject"] = first_subject(in_clause)
@@ -439,7 +497,7 @@ def describe(claims: list[dict], text: str, lex: Lexicon, names: dict[str, list]
             after = [x for x in measures if end <= x[0] and x[1] <= clause_end]
             claim["measure"] = before[-1][2] if before else after[0][2] if after else ""
         claim["scope"] = ""
-        if claim["kind"] in ("percent", "rank"):
+        if kind == "percent" or kind == "rank":
             near = [x for x in scopes if clause_start <= x[0] and x[1] <= start]
             claim["scope"] = rank_scope or (near[-1][2] if near else "")
         previous = claim
@@ -453,7 +511,7 @@ def sentence_claims(sentence: str) -> list[dict]:
         return []
     text = normalise(sentence)
     claims = numeric_claims(text, lex)
-    has_rank = lex.rank.search(text) is not None
+    has_rank = lex.has_rank.search(text) is not None
     if not has_rank and all(c["kind"] in ("year", "date") for c in claims):
         for claim in claims:
             claim.update(qualifier="", change="", subject="", measure="", scope="")
@@ -482,13 +540,15 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
     for doc_id, para_id, sent_id, text in columns:
         if not isinstance(text, str) or not text:
             continue
-        for claim in sentence_claims(text):
-            doc_groups = groups.setdefault(doc_id, {})
+        claims = sentence_claims(text)
+        if not claims:
+            continue
+        doc_groups = groups.setdefault(doc_id, {})
+        for claim in claims:
+            kind, value, unit, qualifier, change, subject, measure, scope, start, end = CLAIM_FIELDS(claim)
             n = doc_groups.setdefault(group_key(claim), len(doc_groups) + 1)
-            start, end = claim["start"], claim["end"]
-            rows.append((doc_id, para_id, sent_id, claim["kind"], float(claim["value"]), claim["unit"],
-                         claim["qualifier"], claim["change"], claim["subject"], claim["measure"], claim["scope"],
-                         text[start:end], text, start, end, f"{doc_id}:{n}"))  # fmt: skip
+            rows.append((doc_id, para_id, sent_id, kind, float(value), unit, qualifier, change, subject, measure,
+                         scope, text[start:end], text, start, end, f"{doc_id}:{n}"))  # fmt: skip
     if not rows:
         return empty_claims()
     columns = dict(zip(CLAIM_COLUMNS, (list(column) for column in zip(*rows, strict=True)), strict=True))
