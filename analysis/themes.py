@@ -46,6 +46,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import csr_matrix
 
 from . import words
@@ -81,8 +83,11 @@ TOPIC_TERMS = 10
 TOPIC_VOCABULARY = 5000
 MIN_QUOTE_CHARS = 8
 QUOTE_RE = re.compile(r"[“「『]([^“”「」『』\n]+)[”」』]")
-CLAUSE_END_RE = re.compile(r"[。！？!?\n]")
+CLAUSE_END_MARKS = "。！？!?\n"
+CLAUSE_END_RE = re.compile(f"[{CLAUSE_END_MARKS}]")
 PRONOUNS = frozenset({"他", "她"})
+KEYWORD_METHODS = ("frequency", "textrank", "tfidf")  # in text order, as keyword tables are sorted
+ENTITY_KIND_ORDER = ("person", "place", "organisation")
 ENTITY_KINDS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "organisation"}
 
 
@@ -93,7 +98,7 @@ class Batch(NamedTuple):
     """A tokens table coded as integers (duplicate sentences left out), the input of every per-document table."""
 
     doc_ids: np.ndarray  # the batch's doc_ids in order of appearance
-    sent_keys: list  # (doc_id, sent_id) of each sentence, in order
+    sent_ids: np.ndarray  # sent_id of each sentence, in order
     sent_doc: np.ndarray  # document index of each sentence
     doc: np.ndarray  # per token: document index
     sent: np.ndarray  # per token: sentence index
@@ -103,52 +108,129 @@ class Batch(NamedTuple):
     tags: np.ndarray
     term: np.ndarray  # per token: is a content term
     key: np.ndarray  # per token: is a content term with a keyword POS
+    doc_text: pa.Array  # doc_ids, vocabulary and tags as Arrow strings (to build text columns by code)
+    vocabulary_text: pa.Array
+    tags_text: pa.Array
+    term_rank: np.ndarray  # per vocabulary code: its position in text order
+    doc_rank: np.ndarray  # per document code: its position in text order
+
+
+class TermRows(NamedTuple):
+    """The `terms` table of a batch as code arrays, in table order (document, count descending, term)."""
+
+    doc: np.ndarray
+    token: np.ndarray
+    pos: np.ndarray
+    count: np.ndarray
+    sentence_count: np.ndarray
+    token_group: np.ndarray  # per batch token: number of its (document, term) group, groups sorted by codes; -1: none
+    group_key: np.ndarray  # per group: document code * len(vocabulary) + token code
 
 
 @functools.lru_cache(maxsize=500_000)
-def is_term(token: str, pos: str) -> bool:
-    """Whether a token counts as a content term (not a stopword, punctuation, number or stray character)."""
+def is_term_word(token: str) -> bool:
+    """Whether a token can be a content term whatever its tag (not a stopword, punctuation, number or stray char)."""
     if not token.strip() or token in words.stopwords() or words.is_boundary(token) or NUMBER_RE.match(token):
         return False
-    if len(token) < 2 and token not in words.user_tags():
-        return False
+    return len(token) >= 2 or token in words.user_tags()
+
+
+def is_term_pos(pos: str) -> bool:
+    """Whether a POS tag is one content terms are drawn from."""
     return pos.startswith(TERM_POS_PREFIXES)
+
+
+def is_term(token: str, pos: str) -> bool:
+    """Whether a token counts as a content term (not a stopword, punctuation, number or stray character)."""
+    return is_term_word(token) and is_term_pos(pos)
 
 
 def duplicate_keys(sentences: pd.DataFrame | None) -> set[tuple[str, object]]:
     """(doc_id, sent_id) of sentences flagged `is_duplicate` (none when there is no flag)."""
-    if sentences is None or "is_duplicate" not in sentences.columns or not len(sentences):
-        return set()
-    flagged = sentences[sentences["is_duplicate"].fillna(False).astype(bool)]
+    flagged = flagged_sentences(sentences)
     return set(zip(flagged["doc_id"].astype(str), flagged["sent_id"], strict=True))
 
 
-def codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows of a sentences table flagged `is_duplicate` (none when there is no flag)."""
+    if sentences is None or "is_duplicate" not in sentences.columns or not len(sentences):
+        return pd.DataFrame(columns=["doc_id", "sent_id"])
+    return sentences[sentences["is_duplicate"].fillna(False).astype(bool)]
+
+
+def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Integer codes of a text column (in order of appearance) and the distinct values they point to."""
     values, uniques = pd.factorize(column.astype(str), sort=False)
-    return values.astype(np.int64), np.asarray(uniques, dtype=object)
+    return values.astype(np.int64), pa.array(uniques, type=pa.large_string())
+
+
+def run_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """`codes` for a column whose values come in long runs (doc_id): only the first value of each run is hashed."""
+    values = pa.array(column.astype(str), type=pa.large_string())
+    if len(values) < 2:
+        return codes(column)
+    starts = np.flatnonzero(np.r_[True, pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)])
+    run_values, uniques = pd.factorize(pd.Series(values.take(pa.array(starts)), dtype="str"), sort=False)
+    run_lengths = np.diff(np.r_[starts, len(values)])
+    return np.repeat(run_values.astype(np.int64), run_lengths), pa.array(uniques, type=pa.large_string())
+
+
+def recoded(column_codes: np.ndarray, uniques: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Codes renumbered in order of appearance (after rows were dropped) and their distinct values."""
+    values, old_codes = pd.factorize(column_codes, sort=False)
+    return values.astype(np.int64), uniques.take(pa.array(old_codes))
+
+
+def sentence_keys(doc: np.ndarray, sent_ids: np.ndarray, other_doc: np.ndarray,
+                  other_sent_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of (document code, sent_id) for two sets of rows, equal exactly when both parts are equal."""
+    sent_codes, _ = pd.factorize(np.concatenate([np.asarray(sent_ids), np.asarray(other_sent_ids)]), sort=False)
+    width = max(len(sent_codes), 1)
+    keys = np.concatenate([doc, other_doc]).astype(np.int64) * width + sent_codes
+    return keys[: len(doc)], keys[len(doc) :]
+
+
+def duplicate_rows(doc: np.ndarray, doc_ids: pa.Array, sent_ids: np.ndarray,
+                   sentences: pd.DataFrame | None) -> np.ndarray | None:
+    """Per token: whether it belongs to a sentence flagged `is_duplicate` (None when none is flagged)."""
+    flagged = flagged_sentences(sentences)
+    if not len(flagged):
+        return None
+    flagged_doc = pd.Index(doc_ids).get_indexer(flagged["doc_id"].astype(str))
+    known = flagged_doc >= 0
+    token_keys, flagged_keys = sentence_keys(doc, sent_ids, flagged_doc[known], flagged["sent_id"].to_numpy()[known])
+    return np.isin(token_keys, flagged_keys)
+
+
+def text_array(values: pa.Array) -> np.ndarray:
+    """Arrow strings as a numpy array of Python strings."""
+    return np.asarray(values.to_pylist(), dtype=object)
 
 
 def encode(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) -> Batch:
     """The tokens of non-duplicate sentences coded as integer arrays."""
-    skip = duplicate_keys(sentences)
-    if skip:
-        keys = zip(tokens["doc_id"].astype(str), tokens["sent_id"], strict=True)
-        tokens = tokens[np.array([key not in skip for key in keys], dtype=bool)]
-    doc, doc_ids = codes(tokens["doc_id"])
+    doc, doc_ids = run_codes(tokens["doc_id"])
+    token, vocabulary = codes(tokens["token"])
+    pos, tags = codes(tokens["pos"])
     sent_ids = tokens["sent_id"].to_numpy()
+    skip = duplicate_rows(doc, doc_ids, sent_ids, sentences)
+    if skip is not None and skip.any():
+        keep = ~skip
+        sent_ids = sent_ids[keep]
+        (doc, doc_ids), (token, vocabulary), (pos, tags) = (recoded(doc[keep], doc_ids),
+                                                            recoded(token[keep], vocabulary), recoded(pos[keep], tags))
     new_sentence = np.ones(len(doc), dtype=bool)
     new_sentence[1:] = (doc[1:] != doc[:-1]) | (sent_ids[1:] != sent_ids[:-1])
     sent = np.cumsum(new_sentence) - 1
     starts = np.flatnonzero(new_sentence)
-    token, vocabulary = codes(tokens["token"])
-    pos, tags = codes(tokens["pos"])
-    pair = token * max(len(tags), 1) + pos
-    unique_pairs, pair_index = np.unique(pair, return_inverse=True)
-    pair_term = np.array([is_term(vocabulary[p // len(tags)], tags[p % len(tags)]) for p in unique_pairs], dtype=bool)
-    pair_key = np.array([is_keyword_pos(tags[p % len(tags)]) for p in unique_pairs], dtype=bool) & pair_term
-    return Batch(doc_ids, list(zip(doc_ids[doc[starts]], sent_ids[starts].tolist(), strict=True)), doc[starts], doc,
-                 sent, token, pos, vocabulary, tags, pair_term[pair_index], pair_key[pair_index])
+    vocabulary_list, tags_list = text_array(vocabulary), text_array(tags)
+    term_word = np.array([is_term_word(word) for word in vocabulary_list], dtype=bool)
+    term_tag = np.array([is_term_pos(tag) for tag in tags_list], dtype=bool)
+    key_tag = np.array([is_keyword_pos(tag) for tag in tags_list], dtype=bool) & term_tag
+    term = term_word[token] & term_tag[pos] if len(token) else np.zeros(0, dtype=bool)
+    key = term_word[token] & key_tag[pos] if len(token) else np.zeros(0, dtype=bool)
+    return Batch(text_array(doc_ids), sent_ids[starts], doc[starts], doc, sent, token, pos, vocabulary_list,
+                 tags_list, term, key, doc_ids, vocabulary, tags, string_ranks(vocabulary), string_ranks(doc_ids))
 
 
 def count_keys(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -165,24 +247,78 @@ def count_keys(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.n
     return list(np.unravel_index(unique, sizes)), counts, first
 
 
+def string_ranks(values: pa.Array) -> np.ndarray:
+    """Each string's position in sorted order (code-point order, as pandas sorts text)."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return pc.rank(values, sort_keys="ascending", tiebreaker="first").to_numpy().astype(np.int64) - 1
+
+
+def group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal values in a sorted array."""
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(sorted_keys) else sorted_keys
+
+
+def most_frequent_pos(group: np.ndarray, pos: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, its most frequent POS code (ties: the smallest code), from per-token group and POS codes."""
+    (pos_group, pos_code), counts, _ = count_keys(group, pos)
+    order = np.lexsort((pos_code, -counts, pos_group))
+    best = np.zeros(groups, dtype=np.int64)
+    firsts = order[group_starts(pos_group[order])]
+    best[pos_group[firsts]] = pos_code[firsts]
+    return best
+
+
+def term_rows(batch: Batch) -> TermRows:
+    """The `terms` table of a coded batch as code arrays (count, distinct sentences and most frequent POS)."""
+    rows = np.flatnonzero(batch.term)
+    width = max(len(batch.vocabulary), 1)
+    keys = batch.doc[rows] * width + batch.token[rows]
+    order = np.argsort(keys, kind="stable")  # tokens of one term stay in text order (sentences ascending)
+    keys, sent, pos = keys[order], batch.sent[rows][order], batch.pos[rows][order]
+    token_group = np.full(len(batch.doc), -1, dtype=np.int64)
+    if not len(keys):
+        empty = np.zeros(0, dtype=np.int64)
+        return TermRows(empty, empty, empty, empty, empty, token_group, empty)
+    starts = group_starts(keys)
+    counts = np.diff(np.r_[starts, len(keys)])
+    new_sentence = np.r_[True, (keys[1:] != keys[:-1]) | (sent[1:] != sent[:-1])]
+    sentence_counts = np.add.reduceat(new_sentence.astype(np.int64), starts)
+    group = np.cumsum(np.r_[False, keys[1:] != keys[:-1]])
+    token_group[rows[order]] = group
+    same_pos = np.minimum.reduceat(pos, starts) == np.maximum.reduceat(pos, starts)
+    best_pos = pos[starts]
+    mixed = ~same_pos[group]
+    if mixed.any():
+        best_pos = np.where(same_pos, best_pos, most_frequent_pos(group[mixed], pos[mixed], len(starts)))
+    doc, token = keys[starts] // width, keys[starts] % width
+    table_order = np.lexsort((batch.term_rank[token], -counts, doc))
+    return TermRows(doc[table_order], token[table_order], best_pos[table_order], counts[table_order],
+                    sentence_counts[table_order], token_group, keys[starts])
+
+
+def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """A pandas text column of `values` picked by integer codes."""
+    return pd.array(values.take(pa.array(np.asarray(column_codes, dtype=np.int64))), dtype="str")
+
+
+def frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A table from ready columns, numeric columns cast to their documented dtypes."""
+    typed_columns = {name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
+                     for name, values in columns.items()}
+    return pd.DataFrame(typed_columns, columns=list(columns))
+
+
+def terms_frame(batch: Batch, rows: TermRows) -> pd.DataFrame:
+    """The `terms` table from its code arrays."""
+    return frame({"doc_id": text_column(batch.doc_text, rows.doc),
+                  "term": text_column(batch.vocabulary_text, rows.token), "pos": text_column(batch.tags_text, rows.pos),
+                  "count": rows.count, "sentence_count": rows.sentence_count})
+
+
 def batch_terms(batch: Batch) -> pd.DataFrame:
     """The `terms` table of a coded batch."""
-    mask = batch.term
-    doc, sent, token, pos = batch.doc[mask], batch.sent[mask], batch.token[mask], batch.pos[mask]
-    (doc_term, term_code), counts, _ = count_keys(doc, token)
-    (sentence, sentence_term), _, _ = count_keys(sent, token)
-    _, sentence_counts, _ = count_keys(batch.sent_doc[sentence], sentence_term)
-    (pd_doc, pd_term, pd_pos), pd_counts, _ = count_keys(doc, token, pos)
-    order = np.lexsort((-pd_counts, pd_term, pd_doc))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (pd_doc[order][1:] != pd_doc[order][:-1]) | (pd_term[order][1:] != pd_term[order][:-1])
-    best_pos = pd_pos[order][first]
-    table = pd.DataFrame({"doc_id": batch.doc_ids[doc_term] if len(doc_term) else [],
-                          "term": batch.vocabulary[term_code] if len(term_code) else [],
-                          "pos": batch.tags[best_pos] if len(best_pos) else [],
-                          "count": counts, "sentence_count": sentence_counts, "_doc": doc_term})
-    table = table.sort_values(["_doc", "count", "term"], ascending=[True, False, True], ignore_index=True)
-    return table[TERMS_COLUMNS].astype({"count": "int64", "sentence_count": "int64"})
+    return terms_frame(batch, term_rows(batch))
 
 
 def document_terms(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -190,36 +326,44 @@ def document_terms(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) 
     return batch_terms(encode(tokens, sentences))
 
 
-def paragraph_map(sentences: pd.DataFrame) -> dict:
-    """(doc_id, sent_id) → para_id from a sentences table (empty without para_id)."""
-    if "para_id" not in sentences.columns:
-        return {}
-    return dict(zip(zip(sentences["doc_id"].astype(str), sentences["sent_id"], strict=True),
-                    sentences["para_id"], strict=True))
+def sentence_paragraphs(batch: Batch, sentences: pd.DataFrame) -> np.ndarray:
+    """Per sentence of a coded batch: its para_id in a sentences table (-1 when absent)."""
+    if "para_id" not in sentences.columns or not len(batch.sent_ids):
+        return np.full(len(batch.sent_ids), -1, dtype=np.int64)
+    table_doc = pd.Index(batch.doc_text).get_indexer(sentences["doc_id"].astype(str))
+    known = table_doc >= 0
+    batch_keys, table_keys = sentence_keys(batch.sent_doc, batch.sent_ids, table_doc[known],
+                                           sentences["sent_id"].to_numpy()[known])
+    paras = sentences["para_id"].to_numpy()[known]
+    last = ~pd.Index(table_keys).duplicated(keep="last")  # a repeated (doc_id, sent_id) keeps its last para_id
+    found = pd.Index(table_keys[last]).get_indexer(batch_keys)
+    return np.where(found >= 0, paras[last][found], -1).astype(np.int64)
 
 
-def batch_paragraph_terms(batch: Batch, para_of: dict) -> pd.DataFrame:
-    """The `paragraph_terms` table of a coded batch, given (doc_id, sent_id) → para_id."""
-    paragraph = np.array([para_of.get(key, -1) for key in batch.sent_keys], dtype=np.int64)
+def batch_paragraph_terms(batch: Batch, paragraph: np.ndarray) -> pd.DataFrame:
+    """The `paragraph_terms` table of a coded batch, given each sentence's para_id (-1: none)."""
     token_para = paragraph[batch.sent] if len(paragraph) else np.array([], dtype=np.int64)
     mask = batch.term & (token_para >= 0)
-    (doc, para, term), counts, _ = count_keys(batch.doc[mask], token_para[mask], batch.token[mask])
-    table = pd.DataFrame({"doc_id": batch.doc_ids[doc] if len(doc) else [], "para_id": para,
-                          "term": batch.vocabulary[term] if len(term) else [], "count": counts})
-    return table.sort_values(["doc_id", "para_id", "term"], ignore_index=True)[PARAGRAPH_TERMS_COLUMNS]
+    doc_rank, term_rank = batch.doc_rank, batch.term_rank
+    (doc, para, term), counts, _ = count_keys(doc_rank[batch.doc[mask]], token_para[mask],
+                                              term_rank[batch.token[mask]])
+    doc_of_rank, term_of_rank = np.argsort(doc_rank), np.argsort(term_rank)
+    return frame({"doc_id": text_column(batch.doc_text, doc_of_rank[doc]), "para_id": para,
+                  "term": text_column(batch.vocabulary_text, term_of_rank[term]), "count": counts})
 
 
 def paragraph_terms(tokens: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     """The `paragraph_terms` table: content-term counts per paragraph (sentences give sent_id → para_id)."""
-    return batch_paragraph_terms(encode(tokens, sentences), paragraph_map(sentences))
+    batch = encode(tokens, sentences)
+    return batch_paragraph_terms(batch, sentence_paragraphs(batch, sentences))
 
 
 def batch_word_stats(batch: Batch) -> pd.DataFrame:
     """The `word_stats` table of a coded batch."""
     n = len(batch.doc_ids)
-    return pd.DataFrame({"doc_id": batch.doc_ids, "sentences": np.bincount(batch.sent_doc, minlength=n),
-                         "tokens": np.bincount(batch.doc, minlength=n),
-                         "terms": np.bincount(batch.doc[batch.term], minlength=n)}, columns=WORD_STATS_COLUMNS)
+    return frame({"doc_id": text_column(batch.doc_text, np.arange(n)),
+                  "sentences": np.bincount(batch.sent_doc, minlength=n), "tokens": np.bincount(batch.doc, minlength=n),
+                  "terms": np.bincount(batch.doc[batch.term], minlength=n)})
 
 
 def word_stats(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -242,56 +386,71 @@ def with_keyword_pos(table: pd.DataFrame) -> pd.DataFrame:
     return table[tags.isin([tag for tag in tags.unique() if is_keyword_pos(str(tag))])]
 
 
-def ranked(rows: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Keyword rows (doc_id, method, term, score) with the best `top` per doc_id and method, ranked from 1."""
-    if not len(rows):
-        return pd.DataFrame(columns=KEYWORDS_COLUMNS)
-    rows = rows.sort_values(["doc_id", "method", "score", "term"], ascending=[True, True, False, True])
-    rows = rows.groupby(["doc_id", "method"], sort=False).head(top).copy()
-    rows["rank"] = rows.groupby(["doc_id", "method"], sort=False).cumcount() + 1
-    return rows[KEYWORDS_COLUMNS].reset_index(drop=True)
-
-
-def textrank_table(batch: Batch) -> pd.DataFrame:
-    """TextRank per document (doc_id, method, term, score; best = 1) over key terms linked within a window."""
-    doc, sent, token = batch.doc[batch.key], batch.sent[batch.key], batch.token[batch.key]
-    sources, targets = [], []
+def textrank_scores(batch: Batch, terms: TermRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TextRank per document over key terms linked within a window: (doc code, token code, score; best = 1)."""
+    key_rows = np.flatnonzero(batch.key)
+    sent, token, group = batch.sent[key_rows], batch.token[key_rows], terms.token_group[key_rows]
+    linked_pairs = []
     for offset in range(1, TEXTRANK_WINDOW):
-        linked = (sent[offset:] == sent[:-offset]) & (token[offset:] != token[:-offset])
-        a = doc[:-offset][linked] * len(batch.vocabulary) + token[:-offset][linked]
-        b = doc[offset:][linked] * len(batch.vocabulary) + token[offset:][linked]
-        sources += [a, b]
-        targets += [b, a]
-    if not sources or not sum(len(s) for s in sources):
-        return pd.DataFrame(columns=["doc_id", "method", "term", "score"])
-    nodes, index = np.unique(np.concatenate(sources + targets), return_inverse=True)
-    half = len(index) // 2
-    links = csr_matrix((np.ones(half), (index[half:], index[:half])), shape=(len(nodes), len(nodes)))
-    out_weight = np.asarray(links.sum(axis=0)).ravel()
-    transition = links.multiply(1 / out_weight).tocsr()
+        linked = np.flatnonzero((sent[offset:] == sent[:-offset]) & (token[offset:] != token[:-offset]))
+        linked_pairs.append((linked, linked + offset))
+    if not sum(len(first) for first, _ in linked_pairs):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    in_graph = np.zeros(len(terms.group_key), dtype=bool)  # nodes: the linked (document, term) groups, in code order
+    for first, second in linked_pairs:
+        in_graph[group[first]] = in_graph[group[second]] = True
+    nodes = terms.group_key[in_graph]
+    node_of = (np.cumsum(in_graph) - 1)[group].astype(np.int32)
+    sources = np.concatenate([node_of[part] for first, second in linked_pairs for part in (first, second)])
+    targets = np.concatenate([node_of[part] for first, second in linked_pairs for part in (second, first)])
+    links = csr_matrix((np.ones(len(sources)), (targets, sources)), shape=(len(nodes), len(nodes)))
+    out_weight = np.bincount(links.indices, weights=links.data, minlength=len(nodes))
+    transition = csr_matrix((links.data * (1 / out_weight)[links.indices], links.indices, links.indptr),
+                            shape=links.shape)  # each link divided by its source's links, as links.multiply does
     scores = np.ones(len(nodes))
     for _ in range(TEXTRANK_ITERATIONS):
         scores = (1 - TEXTRANK_DAMPING) + TEXTRANK_DAMPING * (transition @ scores)
-    node_doc = nodes // len(batch.vocabulary)
-    starts = np.flatnonzero(np.r_[True, node_doc[1:] != node_doc[:-1]])
+    width = max(len(batch.vocabulary), 1)
+    node_doc = nodes // width
+    starts = group_starts(node_doc)
     best = np.repeat(np.maximum.reduceat(scores, starts), np.diff(np.r_[starts, len(nodes)]))
-    return pd.DataFrame({"doc_id": batch.doc_ids[node_doc], "method": "textrank",
-                         "term": batch.vocabulary[nodes % len(batch.vocabulary)], "score": scores / best})
+    return node_doc, nodes % width, scores / best
 
 
-def batch_keywords(batch: Batch, terms: pd.DataFrame, top: int = TOP_KEYWORDS) -> pd.DataFrame:
+def top_per_doc(doc: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """For rows grouped by document (in ranking order): the positions of each document's first `top` and their rank."""
+    starts = group_starts(doc)
+    rank = np.arange(len(doc)) - np.repeat(starts, np.diff(np.r_[starts, len(doc)])) + 1 if len(doc) else doc
+    keep = np.flatnonzero(rank <= top)
+    return keep, rank[keep]
+
+
+def batch_keywords(batch: Batch, terms: TermRows, top: int = TOP_KEYWORDS) -> pd.DataFrame:
     """Per-document frequency and TextRank keywords of a coded batch (`keywords` columns)."""
-    frequency = with_keyword_pos(terms)
-    frequency = pd.DataFrame({"doc_id": frequency["doc_id"], "method": "frequency", "term": frequency["term"],
-                              "score": frequency["count"].astype(float)})
-    return ranked(pd.concat([frequency, textrank_table(batch)], ignore_index=True), top)
+    key_tag = np.array([is_keyword_pos(tag) for tag in batch.tags], dtype=bool)
+    frequent = np.flatnonzero(key_tag[terms.pos]) if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    kept, frequency_rank = top_per_doc(terms.doc[frequent], top)
+    frequent = frequent[kept]
+    rank_doc, rank_token, rank_score = textrank_scores(batch, terms)
+    term_rank = batch.term_rank
+    by_score = np.lexsort((term_rank[rank_token], -rank_score, rank_doc))
+    kept, textrank_rank = top_per_doc(rank_doc[by_score], top)
+    best = by_score[kept]
+    doc = np.r_[terms.doc[frequent], rank_doc[best]].astype(np.int64)
+    method = np.r_[np.zeros(len(frequent), dtype=np.int64), np.ones(len(best), dtype=np.int64)]
+    rank = np.r_[frequency_rank, textrank_rank].astype(np.int64)
+    order = np.lexsort((rank, method, batch.doc_rank[doc]))
+    methods = pa.array(["frequency", "textrank"], type=pa.large_string())
+    return frame({"doc_id": text_column(batch.doc_text, doc[order]), "method": text_column(methods, method[order]),
+                  "term": text_column(batch.vocabulary_text, np.r_[terms.token[frequent], rank_token[best]][order]),
+                  "score": np.r_[terms.count[frequent].astype(float), rank_score[best]][order], "rank": rank[order]})
 
 
 def document_keywords(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None,
                       top: int = TOP_KEYWORDS) -> pd.DataFrame:
     """Per-document keywords by frequency and TextRank (`keywords` columns), from a document's tokens."""
     batch = encode(tokens, sentences)
-    return batch_keywords(batch, batch_terms(batch), top)
+    return batch_keywords(batch, term_rows(batch), top)
 
 
 @functools.cache
@@ -308,6 +467,12 @@ def reference_idf() -> dict[str, float]:
     return table
 
 
+@functools.cache
+def reference_idf_median() -> float:
+    """The median of jieba's reference IDF table (the IDF of terms it does not list)."""
+    return float(pd.Series(list(reference_idf().values())).median())
+
+
 def idf_table(terms: pd.DataFrame) -> tuple[dict[str, float], float, str]:
     """IDF per term, the IDF for unseen terms and the source ("corpus" or "jieba") by the stated rule."""
     n_docs = terms["doc_id"].nunique()
@@ -315,8 +480,37 @@ def idf_table(terms: pd.DataFrame) -> tuple[dict[str, float], float, str]:
         df = terms.groupby("term")["doc_id"].nunique()
         idf = {term: math.log((1 + n_docs) / (1 + count)) + 1 for term, count in df.items()}
         return idf, math.log(1 + n_docs) + 1, "corpus"
-    reference = reference_idf()
-    return reference, float(pd.Series(list(reference.values())).median()), "jieba"
+    return reference_idf(), reference_idf_median(), "jieba"
+
+
+def term_idf(doc: np.ndarray, term: np.ndarray, term_names: list[str]) -> np.ndarray:
+    """IDF per term code (`idf_table`'s rule) from per-row document and term codes."""
+    n_docs = len(np.unique(doc))
+    if n_docs < MIN_DOCS_FOR_CORPUS_IDF:
+        reference, unseen = reference_idf(), reference_idf_median()
+        return np.array([reference.get(name, unseen) for name in term_names], dtype=float)
+    (pair_term, _), _, _ = count_keys(term, doc)
+    df = np.bincount(pair_term, minlength=len(term_names)).tolist()
+    idf_of_df = {count: math.log((1 + n_docs) / (1 + count)) + 1 for count in set(df)}
+    return np.array([idf_of_df[count] for count in df], dtype=float)
+
+
+def group_sums(values: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group codes present, sum of `values` per group) with pandas' groupby sum (compensated, in row order)."""
+    sums = pd.Series(values).groupby(group).sum()
+    return sums.index.to_numpy(), sums.to_numpy()
+
+
+def top_ranked(group: np.ndarray, score: np.ndarray, term_rank: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by group, score (descending) and term, the first `top` of each group, and their rank from 1."""
+    score_rank = np.unique(-score, return_inverse=True)[1].reshape(-1) if len(score) else group
+    sizes = [int(values.max()) + 1 if len(values) else 1 for values in (group, score_rank, term_rank)]
+    if math.prod(sizes) < 2**62:  # one sort on a combined key is much faster than a three-key lexsort
+        order = np.argsort(np.ravel_multi_index((group, score_rank, term_rank), sizes))
+    else:
+        order = np.lexsort((term_rank, -score, group))
+    keep, rank = top_per_doc(group[order], top)
+    return order[keep], rank
 
 
 def keywords(terms: pd.DataFrame, doc_keywords: pd.DataFrame | None = None,
@@ -325,21 +519,38 @@ def keywords(terms: pd.DataFrame, doc_keywords: pd.DataFrame | None = None,
     terms = with_keyword_pos(terms) if len(terms) else terms
     if not len(terms):
         return pd.DataFrame(columns=KEYWORDS_COLUMNS)
-    idf, unseen, _ = idf_table(terms)
-    tf = terms["count"] / terms.groupby("doc_id")["count"].transform("sum")
-    scored = terms.assign(tfidf=tf * terms["term"].map(idf).fillna(unseen), frequency=terms["count"])
-    per_doc = scored.melt(id_vars=["doc_id", "term"], value_vars=["frequency", "tfidf"], var_name="method",
-                          value_name="score")
-    n_docs = terms["doc_id"].nunique()
-    corpus = [scored.groupby("term")["count"].sum().rename("score").reset_index().assign(method="frequency"),
-              (scored.groupby("term")["tfidf"].sum() / n_docs).rename("score").reset_index().assign(method="tfidf")]
     textrank = doc_keywords[doc_keywords["method"] == "textrank"] if doc_keywords is not None else None
-    if textrank is not None and len(textrank):
-        per_doc = pd.concat([per_doc, textrank[["doc_id", "term", "method", "score"]]], ignore_index=True)
-        mean_rank = (textrank.groupby("term")["score"].sum() / n_docs).rename("score").reset_index()
-        corpus.append(mean_rank.assign(method="textrank"))
-    corpus_rows = pd.concat(corpus, ignore_index=True).assign(doc_id="")
-    return ranked(pd.concat([per_doc, corpus_rows], ignore_index=True), top)
+    if textrank is None or not len(textrank):
+        textrank = pd.DataFrame({"doc_id": pd.array([], dtype="str"), "term": pd.array([], dtype="str"),
+                                 "score": np.zeros(0)})
+    n, n_textrank = len(terms), len(textrank)
+    doc, doc_names = codes(pd.concat([terms["doc_id"].astype(str), textrank["doc_id"].astype(str),
+                                      pd.Series([""], dtype="str")], ignore_index=True))
+    term, term_names = codes(pd.concat([terms["term"].astype(str), textrank["term"].astype(str)], ignore_index=True))
+    count = terms["count"].to_numpy()
+    n_docs = len(np.unique(doc[:n]))
+    tf = count / np.bincount(doc[:n], weights=count)[doc[:n]]
+    tfidf = tf * term_idf(doc[:n], term[:n], term_names.to_pylist())[term[:n]]
+    rank_score = textrank["score"].to_numpy(dtype=float)
+    corpus_terms, corpus_scores, corpus_methods = [], [], []
+    for method, values, value_terms, is_mean in ((0, count, term[:n], False), (2, tfidf, term[:n], True),
+                                                  (1, rank_score, term[n:], True)):
+        if len(values):  # corpus level: total count; mean of the per-document tfidf and textrank scores
+            summed_terms, sums = group_sums(values, value_terms)
+            corpus_terms.append(summed_terms)
+            corpus_scores.append(sums / n_docs if is_mean else sums.astype(float))
+            corpus_methods.append(np.full(len(summed_terms), method))
+    corpus_doc = np.full(sum(len(t) for t in corpus_terms), doc[-1])
+    row_doc = np.concatenate([doc[:n], doc[:n], doc[n : n + n_textrank], corpus_doc])
+    row_method = np.concatenate([np.zeros(n, dtype=np.int64), np.full(n, 2), np.ones(n_textrank, dtype=np.int64),
+                                 *corpus_methods])
+    row_term = np.concatenate([term[:n], term[:n], term[n:], *corpus_terms])
+    row_score = np.concatenate([count.astype(float), tfidf, rank_score, *corpus_scores])
+    methods = pa.array(KEYWORD_METHODS, type=pa.large_string())
+    chosen, rank = top_ranked(string_ranks(doc_names)[row_doc] * len(KEYWORD_METHODS) + row_method, row_score,
+                              string_ranks(term_names)[row_term], top)
+    return frame({"doc_id": text_column(doc_names, row_doc[chosen]), "method": text_column(methods, row_method[chosen]),
+                  "term": text_column(term_names, row_term[chosen]), "score": row_score[chosen], "rank": rank})
 
 
 # ---------------------------------------------------------------- entities and quotes
@@ -347,8 +558,13 @@ def keywords(terms: pd.DataFrame, doc_keywords: pd.DataFrame | None = None,
 
 def is_person_candidate(token: str, pos: str) -> bool:
     """Whether a token tagged as a person has the shape of a Chinese name (surname + 1-3 characters)."""
+    return ENTITY_KINDS.get(pos) == "person" and is_name_shaped(token)
+
+
+def is_name_shaped(token: str) -> bool:
+    """Whether a token has the shape of a Chinese name (surname + 1-3 characters)."""
     surnames = words.word_set("surnames.txt")
-    return (ENTITY_KINDS.get(pos) == "person" and 2 <= len(token) <= 4 and words.CJK_RE.match(token) is not None
+    return (2 <= len(token) <= 4 and words.CJK_RE.match(token) is not None
             and (token[0] in surnames or token[:2] in surnames))
 
 
@@ -358,40 +574,65 @@ def sentence_tagged(batch: Batch, sentence: int, starts: np.ndarray) -> list[tup
     return list(zip(batch.vocabulary[batch.token[begin:end]], batch.tags[batch.pos[begin:end]], strict=True))
 
 
+def evidenced_people(batch: Batch, person_rows: np.ndarray) -> set[tuple[int, int]]:
+    """(document code, token code) of name-shaped person tokens seen next to a title or speech verb."""
+    starts = np.r_[np.flatnonzero(np.r_[True, batch.sent[1:] != batch.sent[:-1]]), len(batch.sent)]
+    tokens = np.unique(batch.token[person_rows])
+    shaped = np.zeros(len(batch.vocabulary), dtype=bool)
+    shaped[tokens] = [is_name_shaped(batch.vocabulary[token]) for token in tokens]
+    people: set[tuple[int, int]] = set()
+    for row in person_rows[shaped[batch.token[person_rows]]].tolist():
+        sentence = batch.sent[row]
+        if words.has_name_evidence(sentence_tagged(batch, sentence, starts), row - starts[sentence], 1):
+            people.add((int(batch.doc[row]), int(batch.token[row])))
+    return people
+
+
 def batch_entities(batch: Batch) -> pd.DataFrame:
     """The `entities` table of a coded batch."""
-    starts = np.r_[np.flatnonzero(np.r_[True, batch.sent[1:] != batch.sent[:-1]]), len(batch.sent)]
-    kind_of_tag = np.array([ENTITY_KINDS.get(tag) is not None for tag in batch.tags], dtype=bool)
-    mask = kind_of_tag[batch.pos] if len(batch.tags) else np.zeros(0, dtype=bool)
+    tag_kind = np.array([ENTITY_KIND_ORDER.index(ENTITY_KINDS[tag]) if tag in ENTITY_KINDS else -1
+                         for tag in batch.tags], dtype=np.int64)
+    mask = tag_kind[batch.pos] >= 0 if len(batch.tags) else np.zeros(0, dtype=bool)
     (doc, token, pos), counts, first = count_keys(batch.doc[mask], batch.token[mask], batch.pos[mask])
     first_sentence = batch.sent[np.flatnonzero(mask)[first]] if len(first) else first
-    people: set[tuple[int, int]] = set()
-    for row in np.flatnonzero(mask):
-        tag = batch.tags[batch.pos[row]]
-        if ENTITY_KINDS[tag] == "person" and is_person_candidate(batch.vocabulary[batch.token[row]], tag):
-            tagged = sentence_tagged(batch, batch.sent[row], starts)
-            if words.has_name_evidence(tagged, row - starts[batch.sent[row]], 1):
-                people.add((batch.doc[row], batch.token[row]))
-    found: dict[tuple[int, str, str], list] = {}
-    for d, t, p, n, s in zip(doc, token, pos, counts, first_sentence, strict=True):
-        name, tag = batch.vocabulary[t], batch.tags[p]
-        kind = "person" if (d, t) in people else entity_kind(name, tag)
-        if kind:
-            entry = found.setdefault((d, name, kind), [0, s])
-            entry[0], entry[1] = entry[0] + n, min(entry[1], s)
-    rows = [(batch.doc_ids[d], name, kind, n, batch.sent_keys[s][1]) for (d, name, kind), (n, s) in found.items()]
-    table = pd.DataFrame(rows, columns=ENTITIES_COLUMNS)
-    table["_doc"] = [d for d, _, _ in found]
-    table = table.sort_values(["_doc", "count", "entity"], ascending=[True, False, True], ignore_index=True)
-    return table[ENTITIES_COLUMNS].astype({"count": "int64"})
+    person_rows = np.flatnonzero(tag_kind[batch.pos] == 0) if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    width = max(len(batch.vocabulary), 1)
+    people = [d * width + t for d, t in evidenced_people(batch, person_rows)]
+    named = np.zeros(len(batch.vocabulary), dtype=bool)
+    candidates = np.unique(token)
+    named[candidates] = [is_entity_name(batch.vocabulary[t]) for t in candidates]
+    group_kind = tag_kind[pos] if len(pos) else pos
+    place_or_organisation = np.where((group_kind > 0) & named[token], group_kind, -1)  # as `entity_kind` decides
+    kind = np.where(np.isin(doc * width + token, people), 0, place_or_organisation)
+    kept = np.flatnonzero(kind >= 0)  # groups in (document, token, tag) order: rows of one entity are merged
+    merged, index = np.unique((doc[kept] * width + token[kept]) * len(ENTITY_KIND_ORDER) + kind[kept],
+                              return_inverse=True)
+    index = index.reshape(-1)
+    total = np.zeros(len(merged), dtype=np.int64)
+    np.add.at(total, index, counts[kept])
+    earliest, first_group = np.full(len(merged), len(batch.sent_ids)), np.full(len(merged), len(kept))
+    np.minimum.at(earliest, index, first_sentence[kept])
+    np.minimum.at(first_group, index, np.arange(len(kept)))
+    entity_doc, entity_token = merged // len(ENTITY_KIND_ORDER) // width, merged // len(ENTITY_KIND_ORDER) % width
+    order = np.lexsort((first_group, batch.term_rank[entity_token] if len(merged) else merged, -total, entity_doc))
+    kinds = pa.array(ENTITY_KIND_ORDER, type=pa.large_string())
+    return frame({"doc_id": text_column(batch.doc_text, entity_doc[order]),
+                  "entity": text_column(batch.vocabulary_text, entity_token[order]),
+                  "kind": text_column(kinds, (merged % len(ENTITY_KIND_ORDER))[order]), "count": total[order],
+                  "first_sent_id": batch.sent_ids[earliest[order]] if len(merged) else np.zeros(0, dtype=np.int64)})
 
 
 def entity_kind(token: str, pos: str) -> str | None:
     """place / organisation for a token by its tag (persons need evidence: `batch_entities`), or None."""
     kind = ENTITY_KINDS.get(pos)
-    if kind in ("place", "organisation") and len(token) >= 2 and token not in words.word_set("entity_exclusions.txt"):
+    if kind in ("place", "organisation") and is_entity_name(token):
         return kind
     return None
+
+
+def is_entity_name(token: str) -> bool:
+    """Whether a place or organisation token is kept: two characters or more and not a known mistagged word."""
+    return len(token) >= 2 and token not in words.word_set("entity_exclusions.txt")
 
 
 def entities(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -410,8 +651,8 @@ def find_speaker(tagged: list[tuple[str, str]], people: list[str], at_end: bool)
     verbs = words.word_set("speech_verbs.txt")
     positions = [i for i, (token, _) in enumerate(tagged) if token in verbs and i > 0]
     if at_end:
-        tail = [i for i, (t, _) in enumerate(tagged) if t.strip() and not words.is_boundary(t)]
-        positions = [i for i in positions if tail and i == tail[-1]]
+        last = last_word_index(tagged)
+        positions = [i for i in positions if i == last]
     for index in positions:
         token, pos = tagged[index - 1]
         if token in PRONOUNS and people:
@@ -421,6 +662,15 @@ def find_speaker(tagged: list[tuple[str, str]], people: list[str], at_end: bool)
         if words.is_title(token):
             return role_phrase(tagged, index - 1)
     return None
+
+
+def last_word_index(tagged: list[tuple[str, str]]) -> int:
+    """Index of the last token that is not space or punctuation (-1 when there is none)."""
+    for index in range(len(tagged) - 1, -1, -1):
+        token = tagged[index][0]
+        if token.strip() and not words.is_boundary(token):
+            return index
+    return -1
 
 
 def role_phrase(tagged: list[tuple[str, str]], end: int) -> str:
@@ -470,9 +720,9 @@ def known_people(tokens: pd.DataFrame | None) -> dict[str, set[str]]:
     """doc_id → name-shaped person tokens already in `tokens` (names the segmenter joined)."""
     if tokens is None or not len(tokens):
         return {}
-    people = tokens[tokens["pos"].str.startswith("nr")]
+    people = tokens.loc[tokens["pos"].str.startswith("nr").to_numpy(dtype=bool), ["doc_id", "token"]]
     known: dict[str, set[str]] = defaultdict(set)
-    for doc_id, token in zip(people["doc_id"].astype(str), people["token"], strict=True):
+    for doc_id, token in zip(people["doc_id"].astype(str).tolist(), people["token"].tolist(), strict=True):
         if is_person_candidate(token, "nr"):
             known[doc_id].add(token)
     return known
@@ -485,7 +735,7 @@ def quote_rows(doc_id: str, text: str, marks: list[tuple[int, object]], known: s
         quote = match.group(1).strip()
         if not looks_like_speech(quote):
             continue
-        before_start = max((m.end() for m in CLAUSE_END_RE.finditer(text, 0, match.start())), default=0)
+        before_start = max(text.rfind(mark, 0, match.start()) + 1 for mark in CLAUSE_END_MARKS)
         before = text[before_start : match.start()].rstrip(" :：,，")
         after_end = CLAUSE_END_RE.search(text, match.end())
         after = text[match.end() : after_end.start() if after_end else len(text)]
@@ -498,53 +748,107 @@ def quote_rows(doc_id: str, text: str, marks: list[tuple[int, object]], known: s
     return rows
 
 
+def quoting_runs(sentences: pd.DataFrame, texts: pd.Series) -> np.ndarray:
+    """Rows of a sentences table in runs of one doc_id (as they follow each other) with a sentence holding “「『."""
+    doc, _ = pd.factorize(sentences["doc_id"].astype(str), sort=False)
+    run = np.cumsum(np.r_[True, doc[1:] != doc[:-1]])
+    marked = texts.str.contains("[“「『]", regex=True).to_numpy(dtype=bool)
+    return np.flatnonzero(np.isin(run, run[marked]))
+
+
+def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The `quotes` table from (doc_id, speaker, quote, sent_id) rows."""
+    return frame({name: pd.array([row[i] for row in rows], dtype="str") if name != "sent_id"
+                  else [row[i] for row in rows] for i, name in enumerate(QUOTES_COLUMNS)})
+
+
 def extract_quotes(sentences: pd.DataFrame, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
     """The `quotes` table: speech in “…” (or 「…」) attributed with a speech verb before or after it."""
     if not len(sentences):
         return pd.DataFrame(columns=QUOTES_COLUMNS)
+    texts = sentences["text"].fillna("").astype(str)
+    chosen = quoting_runs(sentences, texts)
+    if not len(chosen):
+        return quotes_frame([])
     skip = duplicate_keys(sentences)
-    paras = sentences["para_id"].tolist() if "para_id" in sentences.columns else [None] * len(sentences)
-    rows_in = zip(sentences["doc_id"].astype(str).tolist(), paras, sentences["sent_id"].tolist(),
-                  sentences["text"].fillna("").astype(str).tolist(), strict=True)
+    paras = sentences["para_id"].iloc[chosen].tolist() if "para_id" in sentences.columns else [None] * len(chosen)
+    rows_in = zip(sentences["doc_id"].astype(str).iloc[chosen].tolist(), paras,
+                  sentences["sent_id"].iloc[chosen].tolist(), texts.iloc[chosen].tolist(),
+                  np.r_[True, np.diff(chosen) > 1].cumsum().tolist(), strict=True)
     known = known_people(tokens)
     rows = []
-    for doc_id, doc_rows in itertools.groupby(rows_in, key=lambda r: r[0]):
-        parts = [(para, sent, text) for _, para, sent, text in doc_rows if (doc_id, sent) not in skip]
+    for (_, doc_id), doc_rows in itertools.groupby(rows_in, key=lambda r: (r[4], r[0])):
+        parts = [(para, sent, text) for _, para, sent, text, _ in doc_rows if (doc_id, sent) not in skip]
         if any(mark in text for _, _, text in parts for mark in "“「『"):
             text, marks = document_text(parts)
             rows.extend(quote_rows(doc_id, text, marks, known.get(doc_id, set())))
-    return pd.DataFrame(rows, columns=QUOTES_COLUMNS)
+    return quotes_frame(rows)
 
 
 # ---------------------------------------------------------------- co-occurrence
 
 
-def batch_pairs(batch: Batch, terms: pd.DataFrame, top_terms: int = TOP_PAIR_TERMS) -> pd.DataFrame:
+def sentence_pairs(sent: np.ndarray, token: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sentence, token, other token) for every two tokens of a sentence, from distinct rows sorted by sentence."""
+    pair_sent, first, second = [], [], []
+    for offset in range(1, len(sent)):
+        same = np.flatnonzero(sent[offset:] == sent[:-offset])
+        if not len(same):
+            break
+        pair_sent.append(sent[same])
+        first.append(token[same])
+        second.append(token[same + offset])
+    if not pair_sent:
+        return sent[:0], token[:0], token[:0]
+    return np.concatenate(pair_sent), np.concatenate(first), np.concatenate(second)
+
+
+def batch_pairs(batch: Batch, terms: TermRows, top_terms: int = TOP_PAIR_TERMS) -> pd.DataFrame:
     """The `term_pairs` table of a coded batch: sentence-level pairs among each document's top key terms."""
-    key_terms = with_keyword_pos(terms).groupby("doc_id", sort=False).head(top_terms)
-    doc_index = pd.Index(batch.doc_ids).get_indexer(key_terms["doc_id"])
-    term_index = pd.Index(batch.vocabulary).get_indexer(key_terms["term"])
+    key_tag = np.array([is_keyword_pos(tag) for tag in batch.tags], dtype=bool)
+    frequent = np.flatnonzero(key_tag[terms.pos]) if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    kept, _ = top_per_doc(terms.doc[frequent], top_terms)
     width = max(len(batch.vocabulary), 1)
-    keep = np.isin(batch.doc.astype(np.int64) * width + batch.token, doc_index.astype(np.int64) * width + term_index)
+    chosen = terms.doc[frequent[kept]] * width + terms.token[frequent[kept]]
+    table_size = len(batch.doc_ids) * width  # a lookup table over all (document, token) keys when small enough
+    keep = np.isin(batch.doc * width + batch.token, chosen, kind="table" if table_size < 2**25 else None)
     (sent, token), _, _ = count_keys(batch.sent[keep], batch.token[keep])
-    found = pd.DataFrame({"sent": sent, "token": token})
-    joined = found.merge(found, on="sent", suffixes=("_a", "_b"))
-    joined = joined[joined["token_a"] != joined["token_b"]]
-    a, b = batch.vocabulary[joined["token_a"].to_numpy()], batch.vocabulary[joined["token_b"].to_numpy()]
-    ordered = a < b
-    (doc, ta, tb), counts, _ = count_keys(batch.sent_doc[joined["sent"].to_numpy()[ordered]],
-                                          joined["token_a"].to_numpy()[ordered], joined["token_b"].to_numpy()[ordered])
-    table = pd.DataFrame({"doc_id": batch.doc_ids[doc] if len(doc) else [],
-                          "term_a": batch.vocabulary[ta] if len(ta) else [],
-                          "term_b": batch.vocabulary[tb] if len(tb) else [], "count": counts})
-    return table.sort_values(["doc_id", "term_a", "term_b"], ignore_index=True)[PAIRS_COLUMNS]
+    pair_sent, first, second = sentence_pairs(sent, token)
+    term_rank = batch.term_rank
+    first_rank, second_rank = term_rank[first], term_rank[second]
+    (doc, rank_a, rank_b), counts, _ = count_keys(batch.doc_rank[batch.sent_doc[pair_sent]],
+                                                  np.minimum(first_rank, second_rank),
+                                                  np.maximum(first_rank, second_rank))
+    doc_of_rank, term_of_rank = np.argsort(batch.doc_rank), np.argsort(term_rank)
+    return frame({"doc_id": text_column(batch.doc_text, doc_of_rank[doc]),
+                  "term_a": text_column(batch.vocabulary_text, term_of_rank[rank_a]),
+                  "term_b": text_column(batch.vocabulary_text, term_of_rank[rank_b]), "count": counts})
 
 
 def document_pairs(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None,
                    top_terms: int = TOP_PAIR_TERMS) -> pd.DataFrame:
     """The `term_pairs` table: sentence-level pairs among each document's most frequent key terms."""
     batch = encode(tokens, sentences)
-    return batch_pairs(batch, batch_terms(batch), top_terms)
+    return batch_pairs(batch, term_rows(batch), top_terms)
+
+
+def summed_pairs(term_pairs: pd.DataFrame) -> pd.DataFrame:
+    """term_a, term_b, count (summed) and documents (distinct doc_ids) per pair, sorted by term_a and term_b."""
+    first, first_names = pd.factorize(term_pairs["term_a"], sort=True)
+    second, second_names = pd.factorize(term_pairs["term_b"], sort=True)
+    doc, _ = pd.factorize(term_pairs["doc_id"], sort=False)
+    counted = (first >= 0) & (second >= 0)  # like groupby, pairs with a missing term are left out
+    pair, index = np.unique(first[counted].astype(np.int64) * max(len(second_names), 1) + second[counted],
+                            return_inverse=True)
+    index = index.reshape(-1)
+    counts = np.zeros(len(pair), dtype=np.int64)
+    np.add.at(counts, index, term_pairs["count"].to_numpy(dtype=np.int64)[counted])
+    with_doc = doc[counted] >= 0
+    (doc_pair, _), _, _ = count_keys(index[with_doc], doc[counted][with_doc])
+    width = max(len(second_names), 1)
+    return pd.DataFrame({"term_a": np.asarray(first_names, dtype=object)[pair // width],
+                         "term_b": np.asarray(second_names, dtype=object)[pair % width], "count": counts,
+                         "documents": np.bincount(doc_pair, minlength=len(pair)).astype(np.int64)})
 
 
 def cooccurrence(term_pairs: pd.DataFrame, terms: pd.DataFrame, total_sentences: int,
@@ -552,11 +856,12 @@ def cooccurrence(term_pairs: pd.DataFrame, terms: pd.DataFrame, total_sentences:
     """The `cooccurrence` table: pair counts summed over documents with PMI over sentences."""
     if not len(term_pairs) or total_sentences <= 0:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    summed = term_pairs.groupby(["term_a", "term_b"]).agg(count=("count", "sum"), documents=("doc_id", "nunique"))
-    summed = summed[summed["count"] >= min_count].reset_index()
+    summed = summed_pairs(term_pairs)
+    summed = summed[summed["count"] >= min_count].reset_index(drop=True)
     if summed.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    in_sentences = pd.to_numeric(terms.groupby("term")["sentence_count"].sum(), errors="coerce")
+    needed = terms[terms["term"].isin(pd.concat([summed["term_a"], summed["term_b"]]).unique())]
+    in_sentences = pd.to_numeric(needed.groupby("term")["sentence_count"].sum(), errors="coerce")
     expected = (summed["term_a"].map(in_sentences).astype(float) * summed["term_b"].map(in_sentences).astype(float)
                 / total_sentences)
     summed["pmi"] = (summed["count"] / expected).map(math.log2)
@@ -575,17 +880,33 @@ def topic_count(units: int) -> int:
 
 def topic_vocabulary(terms: pd.DataFrame, units: int) -> pd.DataFrame:
     """`terms` limited to the topic vocabulary: from 20 units on, the most widespread terms found in >= 2 units."""
+    return terms[in_topic_vocabulary(terms, units)]
+
+
+def in_topic_vocabulary(terms: pd.DataFrame, units: int) -> np.ndarray:
+    """Per row of `terms`: whether its term is in the topic vocabulary (`topic_vocabulary`)."""
     if units < 20:
-        return terms
+        return np.ones(len(terms), dtype=bool)
     spread = terms["term"].value_counts()
     keep = spread[spread >= 2].head(TOPIC_VOCABULARY).index
-    return terms[terms["term"].isin(keep)]
+    return terms["term"].isin(keep).to_numpy(dtype=bool)
+
+
+def unit_codes(terms: pd.DataFrame, unit_columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: its unit's code (units in order of first appearance), and each unit's first row."""
+    unit = np.zeros(len(terms), dtype=np.int64)
+    for column in unit_columns:
+        column_codes, uniques = pd.factorize(terms[column], sort=False, use_na_sentinel=False)
+        unit = unit * max(len(uniques), 1) + column_codes
+    unit, _ = pd.factorize(unit, sort=False)
+    first = np.zeros(unit.max() + 1 if len(unit) else 0, dtype=np.int64)
+    first[unit[::-1]] = np.arange(len(unit))[::-1]
+    return unit.astype(np.int64), first
 
 
 def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TERMS,
            random_state: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(`topics`, `doc_topics`): NMF on TF-IDF of units (doc_id, or doc_id + para_id when present)."""
-    from scipy.sparse import csr_matrix
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -593,19 +914,19 @@ def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TER
     empty = (pd.DataFrame(columns=TOPICS_COLUMNS), pd.DataFrame(columns=DOC_TOPICS_COLUMNS))
     if "pos" in terms.columns:
         terms = with_keyword_pos(terms)
-    units = terms[unit_columns].drop_duplicates().reset_index(drop=True)
-    k = max(min(k, len(units) - 1), 0) if k else topic_count(len(units))
+    unit_table = terms[unit_columns]
+    unit, unit_first = unit_codes(terms, unit_columns)
+    units = len(unit_first)
+    k = max(min(k, units - 1), 0) if k else topic_count(units)
     if k < 1 or not len(terms):
         return empty
-    terms = topic_vocabulary(terms, len(units))
-    unit_index = pd.MultiIndex.from_frame(units)
-    rows = unit_index.get_indexer(pd.MultiIndex.from_frame(terms[unit_columns]))
-    vocabulary = pd.Index(sorted(terms["term"].unique()))
+    in_vocabulary = in_topic_vocabulary(terms, units)
+    terms, rows = terms[in_vocabulary], unit[in_vocabulary]
+    columns, vocabulary = pd.factorize(terms["term"], sort=True)
     k = min(k, len(vocabulary))
     if k < 1:
         return empty
-    matrix = csr_matrix((terms["count"].astype(float), (rows, vocabulary.get_indexer(terms["term"]))),
-                        shape=(len(units), len(vocabulary)))
+    matrix = csr_matrix((terms["count"].to_numpy(dtype=float), (rows, columns)), shape=(units, len(vocabulary)))
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(matrix)
     model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=500)
     weights = model.fit_transform(tfidf)
@@ -613,13 +934,14 @@ def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TER
                   for topic_id, component in enumerate(model.components_)
                   for j in component.argsort()[::-1][:top_terms] if component[j] > 0]
     shares = weights / weights.sum(axis=1, keepdims=True).clip(min=1e-12)
-    doc_rows = [(*unit, topic_id, float(shares[i, topic_id]))
-                for i, unit in enumerate(units.itertuples(index=False)) for topic_id in range(k)
-                if shares[i, topic_id] > 0]
-    doc_topics = pd.DataFrame(doc_rows, columns=[*unit_columns, "topic_id", "weight"])
-    if "para_id" not in doc_topics.columns:
-        doc_topics.insert(1, "para_id", -1)
-    return pd.DataFrame(topic_rows, columns=TOPICS_COLUMNS), doc_topics[DOC_TOPICS_COLUMNS]
+    unit_index, topic_index = np.nonzero(shares > 0)  # row by row: units in order, then topics
+    unit_rows = unit_first[unit_index]
+    doc_topics = frame({"doc_id": pd.array(unit_table["doc_id"].iloc[unit_rows].astype(str).tolist(), dtype="str"),
+                        "para_id": unit_table["para_id"].to_numpy()[unit_rows] if "para_id" in unit_columns
+                        else np.full(len(unit_rows), -1),
+                        "topic_id": topic_index, "weight": shares[unit_index, topic_index]})
+    topic_table = pd.DataFrame(topic_rows, columns=TOPICS_COLUMNS)
+    return topic_table.astype({"topic_id": "int64", "term": "str", "weight": "float64"}), doc_topics
 
 
 # ---------------------------------------------------------------- keyword in context
@@ -647,16 +969,16 @@ def keyword_in_context(texts: pd.DataFrame, term: str, width: int = 20) -> pd.Da
 def document_summaries(tokens: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every per-document words table for one document (or a batch): small enough to hold for a corpus."""
     batch = encode(tokens, sentences)
-    terms = batch_terms(batch)
-    return typed({
-        "terms": terms,
-        "paragraph_terms": batch_paragraph_terms(batch, paragraph_map(sentences)),
+    terms = term_rows(batch)
+    return {
+        "terms": terms_frame(batch, terms),
+        "paragraph_terms": batch_paragraph_terms(batch, sentence_paragraphs(batch, sentences)),
         "doc_keywords": batch_keywords(batch, terms),
         "entities": batch_entities(batch),
-        "quotes": extract_quotes(sentences, tokens),
+        "quotes": typed({"quotes": extract_quotes(sentences, tokens)})["quotes"],
         "term_pairs": batch_pairs(batch, terms),
         "word_stats": batch_word_stats(batch),
-    })
+    }
 
 
 def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -670,11 +992,11 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def distinct_doc_ids(articles: pd.DataFrame | None, doc_ids: pd.Series) -> set:
     """Document ids to count at corpus level: all but the later copies of a story (articles' `dup_cluster`)."""
-    ids = set(doc_ids.astype(str))
+    ids = set(doc_ids.astype(str).unique().tolist())
     if articles is not None and len(articles) and "dup_cluster" in articles.columns:
         cluster = articles["dup_cluster"].fillna("").astype(str)
         copies = articles.loc[(cluster != "") & (cluster != articles["doc_id"].astype(str)), "doc_id"]
-        ids -= set(copies.astype(str))
+        ids -= set(copies.astype(str).tolist())
     return ids
 
 
@@ -683,10 +1005,14 @@ def corpus_summaries(tables: dict[str, pd.DataFrame], articles: pd.DataFrame | N
     terms = tables.get("terms", pd.DataFrame(columns=TERMS_COLUMNS))
     stats = tables.get("word_stats", pd.DataFrame(columns=WORD_STATS_COLUMNS))
     keep = distinct_doc_ids(articles, terms["doc_id"])
+    kept_ids = pa.array(sorted(keep), type=pa.large_string())
 
     def only_kept(table: pd.DataFrame) -> pd.DataFrame:
         """The rows of a per-document table that belong to counted documents."""
-        return table[table["doc_id"].astype(str).isin(keep)] if len(table) else table
+        if not len(table):
+            return table
+        doc_ids = pa.array(table["doc_id"].astype(str), type=pa.large_string())
+        return table[pc.is_in(doc_ids, value_set=kept_ids).to_numpy(zero_copy_only=False)]
 
     terms, stats = only_kept(terms), only_kept(stats)
     doc_units = terms["doc_id"].nunique()
