@@ -45,7 +45,10 @@ STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 # The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
 # (several times the corpus's size as CSV, and not meant for a spreadsheet).
 PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
-BATCH_FILES = 32  # typical files per batch (the unit of work and of caching); at most 4 times this
+# Batches are the unit of work and of caching. Each costs a fixed ~30 ms (a DataFrame per table) on top of its
+# files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced.
+BATCH_FILES = 128  # typical files per batch; at most 4 times this
+MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
 SERIAL_BELOW = 8  # no progress bar below this many files
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
@@ -124,11 +127,12 @@ def concat_tables(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.Data
 
 @dataclass(frozen=True)
 class InputFile:
-    """An input file: its path, how many times its exact bytes have appeared so far, and their hash."""
+    """An input file: its path, how many times its exact bytes have appeared so far, their hash and size."""
 
     path: str
     occurrence: int
     digest: str
+    size: int = 0
 
 
 def input_files(paths: list[str]) -> list[InputFile]:
@@ -137,27 +141,32 @@ def input_files(paths: list[str]) -> list[InputFile]:
     out = []
     for path in paths:
         try:
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            data = Path(path).read_bytes()
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
         except OSError as exc:
-            digest = f"unreadable:{path}:{exc.errno}"
+            digest, size = f"unreadable:{path}:{exc.errno}", 0
         seen[digest] = seen.get(digest, 0) + 1
-        out.append(InputFile(path, seen[digest], digest))
+        out.append(InputFile(path, seen[digest], digest, size))
     return out
 
 
-def content_batches(files: list[InputFile], target: int = BATCH_FILES) -> list[list[InputFile]]:
-    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`), at most 4×target.
+def content_batches(files: list[InputFile], target: int = BATCH_FILES,
+                    max_bytes: int = MAX_BATCH_BYTES) -> list[list[InputFile]]:  # fmt: skip
+    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`).
 
     Cutting by content rather than by position keeps the other batches (and their cache entries) unchanged
-    when a file is added, removed or edited.
+    when a file is added, removed or edited. A batch also ends at 4×target files or `max_bytes` bytes.
     """
     out: list[list[InputFile]] = [[]]
+    size = 0
     for file in files:
         out[-1].append(file)
+        size += file.size
         digest = file.digest.rsplit(":", 1)[-1]
         cut = int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
-        if cut or len(out[-1]) >= 4 * target:
+        if cut or len(out[-1]) >= 4 * target or size >= max_bytes:
             out.append([])
+            size = 0
     return [batch for batch in out if batch]
 
 

@@ -46,6 +46,12 @@ def test_batches_are_cut_by_content_so_an_added_file_keeps_the_others(tmp_path):
     assert len(unchanged) >= len(before) - 2
 
 
+def test_a_batch_of_long_pages_ends_at_the_byte_limit():
+    files = [corpus.InputFile(f"/x/{i}.html", 1, f"{i:064x}", size=300_000) for i in range(40)]
+    batches = corpus.content_batches(files, target=1000, max_bytes=1_000_000)
+    assert [len(b) for b in batches] == [4] * 10  # 4 × 300 kB reaches 1 MB
+
+
 def test_second_run_reads_the_cache(tmp_path, monkeypatch, seed_path):
     monkeypatch.setenv("RARE_EARTH_CACHE", str(tmp_path / "cache"))
     files = corpus.input_files([str(seed_path)])
