@@ -19,7 +19,8 @@ all others pandas' "str", also for empty tables):
 
 Flow: `split_page(page)` → Article (normalise, detect script and convert Traditional, cut inline boilerplate,
 classify lines, pick title / body span / metadata) → `article_records` (sentences, in-article duplicates) →
-`article_tables`. Corpus level: `assign_dup_clusters(articles)` (MinHash over character shingles).
+`article_tables`. Corpus level: `assign_dup_clusters(articles)` (one-permutation MinHash over character shingles,
+LSH bands, exact shingle Jaccard against cluster representatives; vectorised over the whole corpus).
 
 Rules are general (marker lists in `resources/`, line shape, length, punctuation, position), not fitted
 to particular pages.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,10 +63,11 @@ SHARED_FIGURES_OVERLAP = 0.25  # bigram overlap of two sentences quoting the sam
 DUP_ANCHOR = 5  # opening / closing characters indexed per sentence to find near-repeat candidates
 MAX_DUP_CANDIDATES = 50  # earlier sentences compared with each sentence at most
 SHINGLE = 5  # characters per shingle for near-duplicate articles
-N_HASHES, BAND_ROWS = 64, 4
+N_HASHES, BAND_ROWS = 64, 4  # MinHash values per body (a power of 2), in bands of 4: candidates above ~0.5 Jaccard
 DUP_ARTICLE_JACCARD = 0.5  # shingle Jaccard of two bodies telling the same story
-MAX_BUCKET = 200  # articles compared pairwise within one MinHash band bucket
+MAX_REPRESENTATIVES = 50  # cluster representatives of a MinHash band bucket each member is compared with at most
 MAX_DUP_CHARS = 20000  # characters of a body used to compare it with others
+DUP_CHUNK_CHARS = 1 << 20  # characters of bodies shingled and hashed at once
 SHINGLE_BASE = 1_000_003
 
 FULLWIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
@@ -85,6 +88,7 @@ TO_HALF_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
 SENTENCE_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
+SENTENCE_END_CHAR = re.compile(r"[。！？!?；;….]")  # the characters a SENTENCE_END match starts with
 ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
@@ -159,7 +163,10 @@ class MarkerSet:
         match = self.anchored.match(line)
         if match:
             return self.reasons[match.lastgroup]
-        return next((reason for reason, pattern in self.anywhere if pattern.search(line)), "")
+        for reason, pattern in self.anywhere:
+            if pattern.search(line):
+                return reason
+        return ""
 
 
 def marker_set(entries: list[tuple[str, str]]) -> MarkerSet:
@@ -245,13 +252,18 @@ def to_simplified(text: str) -> str:
 
 def normalise_text(text: str) -> str:
     """Full-width digits, letters and % to half-width; odd spaces to spaces; runs of spaces collapsed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = TO_HALF_WIDTH.sub(lambda match: match.group(0).translate(FULLWIDTH), text)
     if "．" in text:
         text = DECIMAL_POINT.sub(".", text)
-    return LINE_EDGE_SPACES.sub("\n", SPACES.sub(" ", text)).strip(" ")
+    if "  " in text:  # (tabs are spaces by now)
+        text = SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = LINE_EDGE_SPACES.sub("\n", text)
+    return text.strip(" ")
 
 
 def count(pattern: re.Pattern, text: str) -> int:
@@ -259,18 +271,46 @@ def count(pattern: re.Pattern, text: str) -> int:
     return len(text) - len(pattern.sub("", text))
 
 
+SCRIPT_BITS = {"cjk": 1, "kana": 2, "latin": 4, "gb2312": 8}
+
+
+@lru_cache(maxsize=1)
+def script_table() -> np.ndarray:
+    """SCRIPT_BITS of every code point below 0x10000 (CJK, kana, Latin letter, encodable in GB2312); one more
+    entry (0) stands for all code points beyond."""
+    every_character = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10001, dtype=np.uint8)
+    for name, pattern in (("cjk", CJK), ("kana", KANA), ("latin", LATIN)):
+        table[code_points("".join(pattern.findall(every_character)))] |= SCRIPT_BITS[name]
+    table[[code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]] |= SCRIPT_BITS["gb2312"]
+    return table
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """How many characters of the text are CJK, kana, Latin letters, and encodable in GB2312."""
+    per_class = np.bincount(script_table()[np.minimum(code_points(text), 0x10000)], minlength=16)
+    return dict(zip(SCRIPT_BITS, (per_class @ script_class_members()).tolist(), strict=True))
+
+
+@lru_cache(maxsize=1)
+def script_class_members() -> np.ndarray:
+    """A (class, script) matrix: 1 where a class (a combination of SCRIPT_BITS) includes the script."""
+    bits = np.array(list(SCRIPT_BITS.values()))
+    return (np.arange(16)[:, None] & bits[None, :] > 0).astype(np.int64)
+
+
 def detect_lang(text: str) -> str:
     """zh-Hans / zh-Hant / ja / en / other, from the script of the letters; "" when there are none."""
     sample = text[:LANG_SAMPLE]
-    n_cjk, n_latin = count(CJK, sample), count(LATIN, sample)
-    n_kana = count(KANA, sample) if KANA.search(sample) else 0
+    counts = script_counts(sample)
+    n_cjk, n_kana, n_latin = counts["cjk"], counts["kana"], counts["latin"]
     if n_cjk + n_kana + n_latin == 0:
         return ""
     if n_kana > 0.2 * (n_cjk + n_kana):
         return "ja"
     if n_cjk < 0.2 * (n_cjk + n_latin / 4):
         return "en" if n_latin else "other"
-    outside_gb2312 = len(sample) - len(sample.encode("gb2312", "ignore").decode("gb2312"))
+    outside_gb2312 = len(sample) - counts["gb2312"]
     if outside_gb2312 < 3 or outside_gb2312 < 0.03 * n_cjk:  # quick screen: Simplified text is almost all GB2312
         return "zh-Hans"
     distinct = set(sample)
@@ -292,6 +332,8 @@ def is_chinese_line(line: str) -> bool:
 
 def parse_date(text: str) -> str:
     """The first full date (with a year) in `text` as YYYY-MM-DD, or ""."""
+    if "19" not in text and "20" not in text:  # every DATE starts with a year 19xx / 20xx
+        return ""
     for match in DATE.finditer(text):
         year, month, day = (int(part) for part in match.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -301,7 +343,7 @@ def parse_date(text: str) -> str:
 
 def is_meta_line(line: str) -> bool:
     """A short dateline / timestamp line (not a sentence that mentions a date)."""
-    if len(line) > MAX_META_LINE or not parse_date(line) or re.search(r"[。！？]", line):
+    if len(line) > MAX_META_LINE or "。" in line or "！" in line or "？" in line or not parse_date(line):
         return False
     rest = DATE.sub("", TIME.sub("", line))
     return bool(TIME.search(line) or DATE_KEYS.search(line) or count(CJK, rest) <= 12)
@@ -431,6 +473,7 @@ def body_bounds(rows: list, extracted: bool, title_index: int | None, title: str
     unless some line is real prose (text from every element of an HTML page).
     """
     texts = [row[2] in {"strong", "weak"} for row in rows]
+    title_key = comparable(title)
     if extracted:
         start = next((i for i, ok in enumerate(texts) if ok and i != title_index), len(rows))
     else:
@@ -442,10 +485,10 @@ def body_bounds(rows: list, extracted: bool, title_index: int | None, title: str
                 return len(rows), len(rows)
         if start is None:
             start = next((i for i, ok in enumerate(texts) if ok and i != title_index
-                          and comparable(rows[i][1]) != comparable(title)), len(rows))
+                          and comparable(rows[i][1]) != title_key), len(rows))
         while (start > 0 and rows[start - 1][2] == "weak" and start - 1 != title_index
                and ENDS_LIKE_SENTENCE.search(rows[start - 1][1])
-               and comparable(rows[start - 1][1]) != comparable(title)):
+               and comparable(rows[start - 1][1]) != title_key):
             start -= 1
     stop = next((i for i in range(start, len(rows)) if rows[i][2] == "end"), len(rows))
     last_strong = max((i for i in range(start, stop) if rows[i][2] == "strong"), default=start)
@@ -569,12 +612,19 @@ def page_flags(article: Article, page: Page) -> list[str]:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph, split after 。！？；… (and ! ? ;) with closing quotes kept attached."""
-    sentences, begin = [], 0
-    for match in SENTENCE_END.finditer(paragraph):
+    sentences, begin, position = [], 0, 0
+    while True:  # SENTENCE_END only at a sentence-end character: finding those first is much faster
+        candidate = SENTENCE_END_CHAR.search(paragraph, position)
+        if candidate is None:
+            break
+        match = SENTENCE_END.match(paragraph, candidate.start())
+        if match is None:
+            position = candidate.start() + 1
+            continue
         sentence = paragraph[begin: match.end()].strip()
         if sentence:
             sentences.append(sentence)
-        begin = match.end()
+        begin = position = match.end()
     tail = paragraph[begin:].strip()
     if tail:
         sentences.append(tail)
@@ -598,7 +648,8 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     index of each sentence's opening and closing characters and of its figures, so long articles stay fast.
     """
     keys = [comparable(sentence) for sentence in sentences]
-    figures_of = [figures(sentence) for sentence in sentences]
+    figures_of = [figures(sentence) if len(key) >= 8 else frozenset() for sentence, key in zip(sentences, keys,
+                                                                                                strict=True)]
     grams_of: dict[int, set[str]] = {}
 
     def grams(index: int) -> set[str]:
@@ -611,17 +662,19 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     by_anchor: dict[str, list[int]] = {}
     by_figures: dict[frozenset[str], list[int]] = {}
     for index, key in enumerate(keys):
-        figs = figures_of[index]
         found = exact.get(key, -1) if len(key) >= 6 else -1
-        if found < 0 and len(key) >= 8:
-            anchors = ("<" + key[:DUP_ANCHOR], key[-DUP_ANCHOR:] + ">")
-            candidates = set(by_figures.get(figs, ())) if len(figs) >= 2 else set()
-            for anchor in anchors:
-                candidates.update(by_anchor.get(anchor, ()))
-            found = next((earlier for earlier in sorted(candidates)[:MAX_DUP_CANDIDATES]
-                          if restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
-            for anchor in anchors:
-                by_anchor.setdefault(anchor, []).append(index)
+        if found < 0 and len(key) >= 8:  # only these are indexed and have their figures
+            figs = figures_of[index]
+            head, tail = "<" + key[:DUP_ANCHOR], key[-DUP_ANCHOR:] + ">"
+            candidates = by_anchor.get(head, []) + by_anchor.get(tail, [])
+            if len(figs) >= 2:
+                candidates += by_figures.get(figs, [])
+            if candidates:  # (restates needs the same figures: checked first, before building bigrams)
+                found = next((earlier for earlier in sorted(set(candidates))[:MAX_DUP_CANDIDATES]
+                              if figures_of[earlier] == figs
+                              and restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
+            by_anchor.setdefault(head, []).append(index)
+            by_anchor.setdefault(tail, []).append(index)
             if len(figs) >= 2:
                 by_figures.setdefault(figs, []).append(index)
         result.append(found)
@@ -643,30 +696,30 @@ def restates(grams: set[str], figs: frozenset[str], other_grams: set[str], other
 # ---------------------------------------------------------------- tables
 
 
-def typed(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """A table with the given columns; text columns are pandas' `str`, the others as in COLUMN_DTYPES."""
+def typed(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A table of rows (tuples in column order); text columns are pandas' `str`, the others as in COLUMN_DTYPES."""
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=COLUMN_DTYPES.get(column, "str")) for column in columns})
-    return pd.DataFrame({column: [row[column] for row in rows] for column in columns})
+    return pd.DataFrame({column: list(values) for column, values in zip(columns, zip(*rows, strict=True), strict=True)})
 
 
-def article_records(article: Article) -> dict[str, list[dict]]:
-    """The article's rows for every table: articles (one row), paragraphs, sentences (with duplicates), removed."""
+def article_records(article: Article) -> dict[str, list[tuple]]:
+    """The article's rows (tuples in column order) for every table: articles (one row), paragraphs, sentences
+    (with duplicates), removed."""
+    doc_id = article.doc_id
     paragraphs, sentences = [], []
     for para_id, text in enumerate(article.paragraphs):
-        paragraphs.append({"doc_id": article.doc_id, "para_id": para_id, "text": text})
-        sentences.extend({"doc_id": article.doc_id, "para_id": para_id, "text": sentence}
-                         for sentence in split_sentences(text))
-    repeats = duplicate_of([sentence["text"] for sentence in sentences])
-    for sent_id, (row, earlier) in enumerate(zip(sentences, repeats, strict=True)):
-        row.update(sent_id=sent_id, is_duplicate=earlier >= 0, duplicate_of=earlier)
+        paragraphs.append((doc_id, para_id, text))
+        sentences.extend((para_id, sentence) for sentence in split_sentences(text))
+    repeats = duplicate_of([sentence for _, sentence in sentences])
+    sentence_rows = [(doc_id, para_id, sent_id, text, earlier >= 0, earlier)
+                     for sent_id, ((para_id, text), earlier) in enumerate(zip(sentences, repeats, strict=True))]
     body = "\n".join(article.paragraphs)
-    row = {column: getattr(article, column, "") for column in ARTICLE_COLUMNS}
-    row.update(n_paragraphs=len(article.paragraphs), n_chars=len(body) - body.count("\n") - body.count(" "), body=body,
-               flags="; ".join(article.flags))
-    removed = [{"doc_id": article.doc_id, "line_no": number, "text": text, "reason": reason}
-               for number, text, reason in article.removed]
-    return {"articles": [row], "paragraphs": paragraphs, "sentences": sentences, "removed": removed}
+    values = {"n_paragraphs": len(article.paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
+              "body": body, "flags": "; ".join(article.flags)}
+    row = tuple(values[column] if column in values else getattr(article, column, "") for column in ARTICLE_COLUMNS)
+    removed = [(doc_id, number, text, reason) for number, text, reason in article.removed]
+    return {"articles": [row], "paragraphs": paragraphs, "sentences": sentence_rows, "removed": removed}
 
 
 def article_tables(article: Article) -> dict[str, pd.DataFrame]:
@@ -678,7 +731,7 @@ def articles_tables(articles: list[Article]) -> dict[str, pd.DataFrame]:
     """Several articles as tables (one DataFrame per table for the lot, which is much faster than one each)."""
     columns = {"articles": ARTICLE_COLUMNS, "paragraphs": PARAGRAPH_COLUMNS, "sentences": SENTENCE_COLUMNS,
                "removed": REMOVED_COLUMNS}
-    rows: dict[str, list[dict]] = {name: [] for name in columns}
+    rows: dict[str, list[tuple]] = {name: [] for name in columns}
     for article in articles:
         for name, records in article_records(article).items():
             rows[name].extend(records)
@@ -688,43 +741,192 @@ def articles_tables(articles: list[Article]) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------- near-duplicate articles (corpus level)
 
 
-def shingle_hashes(text: str) -> np.ndarray:
-    """Distinct 64-bit hashes of the text's character shingles (polynomial rolling hash; deterministic)."""
-    points = np.frombuffer(comparable(text)[:MAX_DUP_CHARS].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    if len(points) < SHINGLE:
-        return np.unique(points.sum(keepdims=True) * np.uint64(SHINGLE_BASE)) if len(points) else points
-    hashes = np.zeros(len(points) - SHINGLE + 1, dtype=np.uint64)
-    for offset in range(SHINGLE):
-        hashes = hashes * np.uint64(SHINGLE_BASE) + points[offset: offset + len(hashes)]
-    return np.unique(hashes)
+def code_points(text: str) -> np.ndarray:
+    """The text's Unicode code points (uint32)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def minhash(text: str) -> np.ndarray:
-    """MinHash signature (N_HASHES values) of the text's shingles; empty for an empty text."""
-    hashes = shingle_hashes(text)
-    if not len(hashes):
-        return hashes
-    seeds = np.arange(1, N_HASHES + 1, dtype=np.uint64)
-    multipliers, offsets = seeds * np.uint64(0x9E3779B97F4A7C15) | np.uint64(1), seeds * np.uint64(0xBF58476D1CE4E5B9)
-    signature = np.full(N_HASHES, np.iinfo(np.uint64).max, dtype=np.uint64)
-    for start in range(0, len(hashes), 4096):  # chunks keep memory small for long bodies
-        chunk = hashes[start: start + 4096]
-        signature = np.minimum(signature, (chunk[None, :] * multipliers[:, None] + offsets[:, None]).min(axis=1))
-    return signature
+def rolling_hashes(points: np.ndarray) -> np.ndarray:
+    """The polynomial hash (uint64) of every window of SHINGLE code points (len(points) - SHINGLE + 1 values)."""
+    points = points.astype(np.uint64)
+    hashes = np.zeros(max(len(points) - SHINGLE + 1, 0), dtype=np.uint64)
+    for offset in range(SHINGLE):  # in place: these arrays can hold the whole corpus
+        np.multiply(hashes, np.uint64(SHINGLE_BASE), out=hashes)
+        np.add(hashes, points[offset: offset + len(hashes)], out=hashes)
+    return hashes
 
 
-def shingle_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Jaccard similarity of two sets of shingle hashes."""
-    common = len(np.intersect1d(a, b, assume_unique=True))
-    return common / (len(a) + len(b) - common) if len(a) and len(b) else 0.0
+@lru_cache(maxsize=1)
+def comparable_bmp_table() -> np.ndarray:
+    """For every code point below 0x10000, whether `comparable` keeps the character (a letter, digit, _ or CJK)."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[code_points(comparable("".join(map(chr, range(0x10000)))))] = True
+    return table
+
+
+def comparable_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of `comparable(text)` of every text, concatenated, and the length of each."""
+    points = code_points("".join(texts))
+    keep = comparable_bmp_table()[np.minimum(points, 0xFFFF)]
+    beyond_bmp = np.flatnonzero(points > 0xFFFF)
+    keep[beyond_bmp] = [WORDISH.match(chr(code)) is not None for code in points[beyond_bmp].tolist()]
+    kept = np.flatnonzero(keep)
+    ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
+    starts = ends - [len(text) for text in texts]
+    return points[kept], np.searchsorted(kept, ends) - np.searchsorted(kept, starts)
+
+
+def first_characters(points: np.ndarray, lengths: np.ndarray, chosen: np.ndarray, limit: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Of texts given as concatenated code points and lengths: the chosen texts cut to their first `limit` points."""
+    if chosen.all() and lengths.max(initial=0) <= limit:
+        return points, lengths
+    keep = np.repeat(chosen, lengths)
+    if lengths.max(initial=0) > limit:
+        keep &= np.arange(len(points)) - np.repeat(np.cumsum(lengths) - lengths, lengths) < limit
+    return points[keep], np.minimum(lengths[chosen], limit)
+
+
+def corpus_shingles(points: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes (with repeats) of texts given as concatenated code points and lengths (each >= SHINGLE),
+    and the offsets where each text's hashes start (plus the end)."""
+    hashes = rolling_hashes(points)
+    crossing = (np.cumsum(lengths)[:, None] - np.arange(1, SHINGLE)[None, :]).ravel()  # windows into the next text
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[crossing[crossing < len(hashes)]] = False
+    return hashes[keep], np.concatenate([[0], np.cumsum(lengths - SHINGLE + 1)])
+
+
+def mix(hashes: np.ndarray) -> np.ndarray:
+    """The hashes scrambled by a multiplication with a large odd constant (a permutation of 64-bit values whose
+    top bits depend on all bits of the hash)."""
+    return hashes * np.uint64(0x9E3779B97F4A7C15)
+
+
+def minhash_signatures(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """One-permutation MinHash signatures (a row of N_HASHES values per text) of the texts' shingle hashes
+    (concatenated runs, and the offsets where each text's run starts).
+
+    Each shingle is hashed once; the top bits pick one of N_HASHES bins and each bin keeps its smallest hash
+    (Li, Owen & Zhang 2012). Two texts agree in a bin with probability about their Jaccard similarity, as with
+    N_HASHES separate hash functions, so the band threshold is the same. An empty bin (short texts) borrows
+    the value of the next filled bin to its right, plus the distance (rotation densification).
+    """
+    n_texts = len(offsets) - 1
+    mixed = mix(hashes)
+    slots = (mixed >> np.uint64(64 - (N_HASHES - 1).bit_length())).astype(np.intp)  # the top bits number the bins
+    slots += np.repeat(np.arange(0, n_texts * N_HASHES, N_HASHES), np.diff(offsets))
+    empty = np.iinfo(np.uint64).max
+    signatures = np.full(n_texts * N_HASHES, empty, dtype=np.uint64)
+    np.minimum.at(signatures, slots, mixed)
+    signatures = signatures.reshape(n_texts, N_HASHES)
+    columns = np.arange(2 * N_HASHES)
+    filled = np.tile(signatures != empty, 2)
+    next_filled = np.minimum.accumulate(np.where(filled, columns, 2 * N_HASHES)[:, ::-1], axis=1)[:, ::-1]
+    next_filled = next_filled[:, :N_HASHES]
+    borrowed = np.take_along_axis(signatures, next_filled % N_HASHES, axis=1)
+    return borrowed + (next_filled - columns[:N_HASHES]).astype(np.uint64)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """A hash of each band of BAND_ROWS signature values (rows: texts, columns: bands)."""
+    bands = signatures.reshape(len(signatures), -1, BAND_ROWS)
+    keys = bands[:, :, 0].copy()
+    for row in range(1, BAND_ROWS):
+        keys = keys * np.uint64(SHINGLE_BASE) + bands[:, :, row]
+    return keys
+
+
+def sorted_per_text(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """A copy of the hashes with each text's run sorted."""
+    result = hashes.copy()
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        result[start:end].sort()
+    return result
+
+
+def distinct_per_text(hashes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's distinct shingle hashes (sorted), concatenated, and the offsets where each text's start."""
+    ordered = sorted_per_text(hashes, offsets)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    first[offsets[:-1][offsets[:-1] < len(ordered)]] = True
+    kept = np.flatnonzero(first)
+    return ordered[kept], np.searchsorted(kept, offsets)
+
+
+def jaccards_with(values: np.ndarray, offsets: np.ndarray, text: int, others: np.ndarray) -> np.ndarray:
+    """Shingle Jaccard of one text with each of `others` (texts given as `distinct_per_text` output)."""
+    own = values[offsets[text]: offsets[text + 1]]
+    theirs = np.concatenate([values[offsets[other]: offsets[other + 1]] for other in others])
+    sizes = offsets[others + 1] - offsets[others]
+    found = own[np.minimum(np.searchsorted(own, theirs), len(own) - 1)] == theirs
+    common = np.add.reduceat(found, np.cumsum(sizes) - sizes, dtype=np.int64)
+    return common / (len(own) + sizes - common)
+
+
+def all_roots(parent: list[int]) -> np.ndarray:
+    """The root of every element of a union-find forest."""
+    roots = np.array(parent, dtype=np.intp)
+    while True:
+        up = roots[roots]
+        if np.array_equal(up, roots):
+            return roots
+        roots = up
+
+
+def band_buckets(keys: np.ndarray) -> list[np.ndarray]:
+    """The texts (ascending) sharing one band key, for every key shared by two or more, by their first text."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(keys))
+    buckets = [order[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True) if end - start > 1]
+    return sorted(buckets, key=lambda members: members[0])
+
+
+def shingle_sets(bodies: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the bodies of >= 30 comparable characters: their indexes, their distinct shingle hashes (concatenated
+    sorted runs, and the offsets where each run starts) and their MinHash signatures. Computed DUP_CHUNK_CHARS
+    characters at a time, which keeps the arrays small."""
+    indexed, runs, sizes, signatures = [], [], [], []
+    chunk_start = 0
+    while chunk_start < len(bodies):
+        chunk_end, n_chars = chunk_start, 0
+        while chunk_end < len(bodies) and (n_chars < DUP_CHUNK_CHARS or chunk_end == chunk_start):
+            n_chars += len(bodies[chunk_end])
+            chunk_end += 1
+        points, lengths = comparable_points(bodies[chunk_start:chunk_end])
+        chosen = lengths >= 30
+        if chosen.any():
+            values, offsets = distinct_per_text(*corpus_shingles(*first_characters(points, lengths, chosen,
+                                                                                     MAX_DUP_CHARS)))
+            indexed.append(np.flatnonzero(chosen) + chunk_start)
+            runs.append(values)
+            sizes.append(np.diff(offsets))
+            signatures.append(minhash_signatures(values, offsets))
+        chunk_start = chunk_end
+    if not indexed:
+        return (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64),
+                np.zeros((0, N_HASHES), dtype=np.uint64))
+    sizes = np.concatenate(sizes)
+    return (np.concatenate(indexed), np.concatenate(runs), np.concatenate([[0], np.cumsum(sizes)]),
+            np.concatenate(signatures))
 
 
 def assign_dup_clusters(articles: pd.DataFrame) -> pd.DataFrame:
-    """Articles with a `dup_cluster` column: near-duplicate bodies (the same story) share the smallest doc_id."""
+    """Articles with a `dup_cluster` column: near-duplicate bodies (the same story) share the smallest doc_id.
+
+    Candidates share a MinHash band bucket (LSH, band by band); within a bucket each member is compared with the
+    representatives of the clusters met so far (at most MAX_REPRESENTATIVES) and joins the first whose shingle
+    Jaccard is >= DUP_ARTICLE_JACCARD, else becomes a representative itself: a bucket full of copies costs one
+    comparison per copy. Bodies under 30 comparable characters are their own cluster.
+    """
     articles = articles.copy()
-    doc_ids = [str(doc_id) for doc_id in articles.get("doc_id", pd.Series(dtype=object))]
-    bodies = [str(body) if isinstance(body, str) else "" for body in articles.get("body", pd.Series(dtype=object))]
-    parent = list(range(len(doc_ids)))
+    doc_ids = [str(doc_id) for doc_id in articles["doc_id"].tolist()] if "doc_id" in articles else []
+    bodies = [body if isinstance(body, str) else "" for body in articles["body"].tolist()] if "body" in articles else []
+    indexed, values, offsets, signatures = shingle_sets(bodies)  # positions below are into `indexed`
+    parent = list(range(len(indexed)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -732,43 +934,40 @@ def assign_dup_clusters(articles: pd.DataFrame) -> pd.DataFrame:
             i = parent[i]
         return i
 
-    buckets: dict[tuple, list[int]] = {}
-    for index, body in enumerate(bodies):
-        signature = minhash(body).tolist() if len(comparable(body)) >= 30 else []
-        for band in range(0, len(signature), BAND_ROWS):
-            buckets.setdefault((band, *signature[band: band + BAND_ROWS]), []).append(index)
-    checked: set[tuple[int, int]] = set()
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(i: int) -> np.ndarray:
-        if i not in shingles:
-            shingles[i] = shingle_hashes(bodies[i])
-        return shingles[i]
-
-    for members in buckets.values():
-        # each member is compared with one representative of every cluster met so far in this bucket
-        # (linear in the bucket for a corpus full of copies, instead of all pairs)
-        representatives: list[int] = []
-        for member in members[:MAX_BUCKET]:
-            for rep in representatives:
-                if root(rep) == root(member):
-                    break
-                pair = (rep, member)
-                if pair in checked:
+    if len(indexed):
+        keys = band_keys(signatures)
+        for band in range(keys.shape[1]):
+            roots = all_roots(parent)
+            for members in band_buckets(keys[:, band]):
+                if np.all(roots[members] == roots[members[0]]):  # one cluster already
                     continue
-                checked.add(pair)
-                if shingle_jaccard(shingles_of(rep), shingles_of(member)) >= DUP_ARTICLE_JACCARD:
-                    parent[root(member)] = root(rep)
-                    break
-            else:
-                representatives.append(member)
-    groups: dict[int, list[int]] = {}
-    for index in range(len(doc_ids)):
-        groups.setdefault(root(index), []).append(index)
-    cluster = [""] * len(doc_ids)
-    for members in groups.values():
-        name = min(doc_ids[i] for i in members)
-        for i in members:
-            cluster[i] = name
+                join_bucket(members, values, offsets, root, parent)
+    roots = all_roots(parent).tolist()
+    cluster = doc_ids.copy()
+    name_of: dict[int, str] = {}
+    for position, index in enumerate(indexed.tolist()):
+        name_of[roots[position]] = min(name_of.get(roots[position], doc_ids[index]), doc_ids[index])
+    for position, index in enumerate(indexed.tolist()):
+        cluster[index] = name_of[roots[position]]
     articles["dup_cluster"] = pd.Series(cluster, index=articles.index, dtype=object)
     return articles
+
+
+def join_bucket(members: np.ndarray, values: np.ndarray, offsets: np.ndarray, root: Callable[[int], int],
+                parent: list[int]) -> None:
+    """Union the members of one band bucket with the first cluster representative they are near-duplicates of."""
+    representatives: list[int] = []
+    similarity: dict[int, tuple[int, np.ndarray]] = {}  # representative -> (first member compared, Jaccards)
+    member_list = members.tolist()
+    for i, member in enumerate(member_list):
+        for rep in representatives[:MAX_REPRESENTATIVES]:
+            if root(rep) == root(member):
+                break
+            if rep not in similarity:
+                similarity[rep] = (i, jaccards_with(values, offsets, rep, members[i:]))
+            first, jaccards = similarity[rep]
+            if jaccards[i - first] >= DUP_ARTICLE_JACCARD:
+                parent[root(member)] = root(rep)
+                break
+        else:
+            representatives.append(member)

@@ -356,7 +356,7 @@ def extract_html(html: str) -> tuple[str, dict]:
 def page_from_bytes(raw: bytes, path: str, suffix: str, hints: dict | None = None,
                     force_html: bool = False) -> tuple[Page | None, str | None]:
     """A page from one file's or record's bytes, or an error message."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         return None, "empty file" if not raw else "whitespace only"
     kind = binary_kind(raw)
     if kind:
@@ -371,8 +371,11 @@ def page_from_bytes(raw: bytes, path: str, suffix: str, hints: dict | None = Non
 def page_from_text(text: str, raw: bytes, encoding: str, path: str, suffix: str, hints: dict | None = None,
                    force_html: bool = False) -> tuple[Page | None, str | None]:
     """A page from decoded text (HTML is run through the extractor), or an error message."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    if not text.strip():
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text or text.isspace():
         return None, "whitespace only"
     hints = dict(hints or {})
     if force_html or looks_like_html(text, suffix):
@@ -383,7 +386,7 @@ def page_from_text(text: str, raw: bytes, encoding: str, path: str, suffix: str,
 
 def read_file(path: Path) -> tuple[list[Page], list[dict]]:
     """All pages in one file (one for txt/html, one per record for jsonl/csv) plus reject rows; never raises."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size

@@ -266,3 +266,21 @@ def test_dup_clusters_group_the_same_story():
 def test_dup_clusters_on_an_empty_table():
     empty = pd.DataFrame({"doc_id": pd.Series(dtype="str"), "body": pd.Series(dtype="str")})
     assert list(clean.assign_dup_clusters(empty).columns) == ["doc_id", "body", "dup_cluster"]
+
+
+def test_dup_clusters_gather_hundreds_of_copies():
+    story_a = ("包头稀土高新区今年新引进稀土新材料项目十二个，总投资超过八十亿元，涵盖永磁电机、抛光材料和储氢合金。"
+               "园区负责人表示，这些项目投产后将使本地稀土就地转化率提高到百分之七十以上。")
+    story_b = ("赣州市出台稀土产业发展规划，提出到二零三零年建成具有全球影响力的中重稀土产业基地，"
+               "重点发展高端磁材、稀土发光材料和稀土催化材料，并加强矿山生态修复。")
+    unrelated = "今年夏天南方多地持续高温，气象部门提醒市民注意防暑降温，减少午后户外活动，及时补充水分。"
+    doc_ids, bodies = [], []
+    for number in range(300):
+        for name, story in (("a", story_a), ("b", story_b)):
+            doc_ids.append(f"{name}{number:04d}")
+            bodies.append(f"{story}\n（副本 {number}）")
+    doc_ids.append("z0000")
+    bodies.append(unrelated)
+    clusters = clean.assign_dup_clusters(pd.DataFrame({"doc_id": doc_ids, "body": bodies}))["dup_cluster"]
+    assert clusters.nunique() == 3
+    assert set(clusters) == {"a0000", "b0000", "z0000"}
