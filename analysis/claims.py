@@ -50,6 +50,8 @@ CLAIM_COLUMNS = [
 CLAIM_DTYPES = {"para_id": "int64", "sent_id": "int64", "value": "float64", "char_start": "int64", "char_end": "int64"}
 # the fields of a claim dict that go into its row, in row order
 CLAIM_FIELDS = itemgetter("kind", "value", "unit", "qualifier", "change", "subject", "measure", "scope", "start", "end")
+RANGE_KINDS = frozenset({"percent", "quantity", "money"})  # kinds a range (3至5万吨, 20-30%) can have
+DATE_KINDS = frozenset({"year", "date"})  # claims that take no subject, measure, scope, qualifier or change
 SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "is_duplicate", "duplicate_of", "char_offset"]
 
 CN_DIGITS = "零〇一二两三四五六七八九十"
@@ -213,6 +215,7 @@ def lexicon() -> Lexicon:
     before = {r[0]: r[1] for r in qualifiers if r[2] == "before"}
     after = {r[0]: r[1] for r in qualifiers if r[2] == "after"}
     changes = {r[0]: r[1] for r in read_word_table("claim_changes.txt")}
+    unit_starts = "".join(sorted({u[0] for u in units}))  # a quick no where no unit follows a numeral
     number = re.compile(
         r"(?P<date>(?<!\d)(?P<dy>(?:19|20)\d{2})\s*年\s*(?P<dm>\d{1,2})\s*月(?:\s*(?P<dd>\d{1,2})\s*[日号])?"
         r"|(?<!\d)(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d))"
@@ -220,7 +223,7 @@ def lexicon() -> Lexicon:
         rf"|百分之(?P<pct>{CN_NUMERAL}|\d+(?:\.\d+)?)"
         rf"|(?P<fixed>{alternation(fixed)})"
         rf"|(?P<sign>[+\-−])?(?P<num>{AR_NUMERAL}|{CN_NUMERAL})\s?(?P<a1>多|余)?(?P<mult>[十百千万亿]*)(?P<a2>多|余)?"
-        rf"\s*(?P<unit>{alternation(units)})"
+        rf"\s*(?=[{re.escape(unit_starts)}])(?P<unit>{trie_alternation(units)})"  # the longest unit written
     )
     ordinal = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
     rank = re.compile(rf"第(?P<ord>{ordinal})(?!\d)|(?P<word>{alternation(ranks)})")
@@ -275,8 +278,8 @@ def find_names(text: str, lex: Lexicon) -> dict[str, list[tuple[int, int, str]]]
     pattern, mapping = lex.names
     found: dict[str, list[tuple[int, int, str]]] = {"subject": [], "scope": [], "measure": []}
     for m in pattern.finditer(text):
-        table, name = mapping[m.group()]
-        found[table].append((*m.span(), name))
+        table, name = mapping[m[0]]
+        found[table].append((m.start(), m.end(), name))
     return found
 
 
@@ -320,11 +323,12 @@ def numeric_claims(text: str, lex: Lexicon) -> list[dict]:
         claim = claim_from_match(m, text, lex)
         if claim is None:
             continue
-        low = range_low_end(text, claim, lex)
-        if low is not None:
-            found.append(low)
-        elif claim.pop("range_low", False) and found and found[-1]["kind"] == claim["kind"]:
-            found[-1].setdefault("qualifier", "at least")
+        if claim["kind"] in RANGE_KINDS:
+            low = range_low_end(text, claim, lex)
+            if low is not None:
+                found.append(low)
+            elif claim.pop("range_low", False) and found and found[-1]["kind"] == claim["kind"]:
+                found[-1].setdefault("qualifier", "at least")
         found.append(claim)
     return found
 
@@ -379,7 +383,7 @@ def claim_from_match(m: re.Match, text: str, lex: Lexicon) -> dict | None:
 
 def range_low_end(text: str, high: dict, lex: Lexicon) -> dict | None:
     """The lower end of a range written with one unit (3至5万吨, 20-30%), given the claim for its upper end."""
-    if high["kind"] not in ("percent", "quantity", "money"):
+    if high["kind"] not in RANGE_KINDS:
         return None
     before = text[max(0, high["start"] - 3) : high["start"]].rstrip()
     if not before or before[-1] not in RANGE_SEPARATORS:
@@ -408,10 +412,11 @@ def rank_claims(text: str, lex: Lexicon, measures: list, breaks: list[int]) -> l
     """Rank claims (第一 / 首位 / 最大 …), one per measure named with the rank (第一稀土储量大国 → 储量)."""
     found = []
     matches = list(lex.rank.finditer(text))
+    length = len(text)
     for i, m in enumerate(matches):
         start, end = m.span()
-        clause_start, clause_end = clause_bounds(breaks, start, len(text))
-        phrase_end = min(clause_end, end + 12, matches[i + 1].start() if i + 1 < len(matches) else len(text))
+        clause_start, clause_end = clause_bounds(breaks, start, length)
+        phrase_end = min(clause_end, end + 12, matches[i + 1].start() if i + 1 < len(matches) else length)
         phrase = text[end:phrase_end]
         after = [x for x in measures if end <= x[0] and x[1] <= phrase_end]
         if m.group("ord"):
@@ -466,18 +471,21 @@ def describe(claims: list[dict], text: str, lex: Lexicon, names: dict[str, list]
     length = len(text)
     previous = None
     for claim in claims:
-        claim.setdefault("qualifier", "")
-        claim.setdefault("change", "")
         kind = claim["kind"]
         if kind == "year" or kind == "date":
+            claim.setdefault("qualifier", "")
+            claim.setdefault("change", "")
             claim["subject"] = claim["measure"] = claim["scope"] = ""
             continue
         start, end = claim["start"], claim["end"]
-        if kind != "rank":
-            claim["qualifier"] = qualifier_around(text, start, end, lex) or claim["qualifier"]
+        if kind == "rank":
+            claim.setdefault("qualifier", "")
+            claim.setdefault("change", "")
+        else:
+            claim["qualifier"] = qualifier_around(text, start, end, lex) or claim.get("qualifier", "")
             claim["change"] = change_before(text, start, lex)
         clause_start, clause_end = clause_bounds(breaks, start, length)
-        in_clause = [s for s in subjects if clause_start <= s[0] and s[1] <= start]
+        in_clause = [s for s in subjects if clause_start <= s[0] and s[1] <= start] if subjects else []
         rank_scope = ""
         if kind == "rank" and in_clause and in_clause[-1][1] == start:  # 美国最大的生产商: within the US
             rank_scope = in_clause.pop()[2]
@@ -486,33 +494,52 @@ def describe(claims: list[dict], text: str, lex: Lexicon, names: dict[str, list]
         elif previous is not None:
             claim["subject"] = previous["subject"]
         else:
-            earlier = [s for s in subjects if s[1] <= clause_start]
-            if earlier:
-                first_clause = clause_bounds(breaks, earlier[-1][0], len(text))[0]
-                claim["subject"] = first_subject([s for s in earlier if s[0] >= first_clause])
-            else:
-                claim["subject"] = ""
+            claim["subject"] = subject_before_clause(subjects, clause_start, breaks, length)
         if "measure" not in claim:
-            before = [x for x in measures if clause_start <= x[0] and x[1] <= start]
-            after = [x for x in measures if end <= x[0] and x[1] <= clause_end]
-            claim["measure"] = before[-1][2] if before else after[0][2] if after else ""
-        claim["scope"] = ""
+            claim["measure"] = nearest_measure(measures, clause_start, start, end, clause_end) if measures else ""
         if kind == "percent" or kind == "rank":
-            near = [x for x in scopes if clause_start <= x[0] and x[1] <= start]
+            near = [x for x in scopes if clause_start <= x[0] and x[1] <= start] if scopes else []
             claim["scope"] = rank_scope or (near[-1][2] if near else "")
+        else:
+            claim["scope"] = ""
         previous = claim
+
+
+def subject_before_clause(subjects: list, clause_start: int, breaks: list[int], length: int) -> str:
+    """The subject of the last clause before `clause_start` that names one ("" if none does)."""
+    earlier = [s for s in subjects if s[1] <= clause_start]
+    if not earlier:
+        return ""
+    first_clause = clause_bounds(breaks, earlier[-1][0], length)[0]
+    return first_subject([s for s in earlier if s[0] >= first_clause])
+
+
+def nearest_measure(measures: list, clause_start: int, start: int, end: int, clause_end: int) -> str:
+    """The last measure named in the clause before a number, else the first one after it ("" if none)."""
+    before = [x for x in measures if clause_start <= x[0] and x[1] <= start]
+    if before:
+        return before[-1][2]
+    for x in measures:
+        if end <= x[0] and x[1] <= clause_end:
+            return x[2]
+    return ""
 
 
 def sentence_claims(sentence: str) -> list[dict]:
     """The claims of one sentence as dicts (kind, value, unit, qualifier, change, subject, measure, scope, start…)."""
-    lex = lexicon()
-    numbers_or_ranks = lex.quick_check
-    if not (numbers_or_ranks[0].search(sentence) or numbers_or_ranks[1].search(sentence)):
+    numbers, ranks = lexicon().quick_check
+    if not (numbers.search(sentence) or ranks.search(sentence)):
         return []
+    return checked_sentence_claims(sentence)
+
+
+def checked_sentence_claims(sentence: str) -> list[dict]:
+    """`sentence_claims` of a sentence that passed the quick check (it may hold a number or a rank)."""
+    lex = lexicon()
     text = normalise(sentence)
     claims = numeric_claims(text, lex)
     has_rank = lex.has_rank.search(text) is not None
-    if not has_rank and all(c["kind"] in ("year", "date") for c in claims):
+    if not has_rank and all(c["kind"] in DATE_KINDS for c in claims):
         for claim in claims:
             claim.update(qualifier="", change="", subject="", measure="", scope="")
         return claims
@@ -524,10 +551,8 @@ def sentence_claims(sentence: str) -> list[dict]:
     return claims
 
 
-def group_key(claim: dict) -> tuple:
-    """What makes two claims of one document the same fact."""
-    return (claim["kind"], claim["subject"], claim["measure"], claim["scope"], claim["value"], claim["unit"],
-            claim["change"])  # fmt: skip
+# what makes two claims of one document the same fact: the key of a claim dict
+group_key = itemgetter("kind", "subject", "measure", "scope", "value", "unit", "change")
 
 
 def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -536,11 +561,12 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
         return empty_claims()
     rows = []
     groups: dict[str, dict[tuple, int]] = {}
+    numbers, ranks = lexicon().quick_check
     columns = zip(*(sentences[c].tolist() for c in ("doc_id", "para_id", "sent_id", "text")), strict=True)
     for doc_id, para_id, sent_id, text in columns:
-        if not isinstance(text, str) or not text:
-            continue
-        claims = sentence_claims(text)
+        if not isinstance(text, str) or not (numbers.search(text) or ranks.search(text)):
+            continue  # no text, or the quick check finds no number or rank (as in `sentence_claims`)
+        claims = checked_sentence_claims(text)
         if not claims:
             continue
         doc_groups = groups.setdefault(doc_id, {})
