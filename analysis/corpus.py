@@ -19,10 +19,12 @@ import functools
 import hashlib
 import io
 import json
+import math
 import os
 import pickle
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -225,14 +227,35 @@ def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataF
 # ---------------------------------------------------------------- executor
 
 
+def expected_batches(paths: list[str]) -> int:
+    """About how many batches `content_batches` makes of these files, from their number and total size."""
+    size = 0
+    for path in paths:
+        try:
+            size += os.stat(path).st_size
+        except OSError:
+            continue
+    return max(math.ceil(len(paths) / BATCH_FILES), math.ceil(size / MAX_BATCH_BYTES))
+
+
 def default_executor(n_batches: int) -> Executor | None:
-    """A local process pool when there are several batches; None (run here) otherwise."""
+    """A local process pool when there are several batches, its workers starting now; None (run here) otherwise."""
     workers = min(os.cpu_count() or 1, n_batches)
     if workers < 2:
         return None
     context = get_context("forkserver")  # no fork of a process that may hold threads
     context.set_forkserver_preload(["analysis.worker_preload"])  # workers forked warm from the server
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    threading.Thread(target=start_workers, args=(pool,), daemon=True).start()  # warm up while inputs are hashed
+    return pool
+
+
+def start_workers(pool: Executor) -> None:
+    """Have the pool start a worker (and the forkserver load the library) before any batch is sent."""
+    try:
+        pool.submit(os.getpid)
+    except RuntimeError:  # the pool was shut down first: nothing to warm up
+        pass
 
 
 def map_batches(
@@ -268,9 +291,9 @@ def run_batches(
     paths: list[str], executor: Executor | None, use_cache: bool, progress: bool, parts_dir: Path | None = None
 ) -> Iterator[dict[str, pd.DataFrame]]:
     """Batch the input files and map them, with a local pool unless an executor is given."""
-    work = content_batches(input_files(paths))
-    pool = executor or default_executor(len(work))
+    pool = executor or default_executor(expected_batches(paths))
     try:
+        work = content_batches(input_files(paths))
         yield from map_batches(work, pool, use_cache, progress, parts_dir)
     finally:
         if pool is not None and executor is None:
