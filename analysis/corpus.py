@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -303,8 +303,11 @@ def run_batches(
 # ---------------------------------------------------------------- corpus-level steps
 
 
+REPLACED_BY_CORPUS_STEPS = ("articles",)  # per-document tables that corpus_tables returns completed (dup_cluster)
+
+
 def corpus_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The corpus-level tables computed from the per-document ones."""
+    """The corpus-level tables computed from the per-document ones (and REPLACED_BY_CORPUS_STEPS completed)."""
     articles = clean.assign_dup_clusters(tables["articles"])
     out = {"articles": articles, "claim_variants": reference.claim_variants(tables["claims"], articles)}
     out.update(themes.corpus_summaries(tables, articles))
@@ -432,11 +435,13 @@ def row_groups(parts: list[Path], schema: pa.Schema, rows: int = ROW_GROUP_ROWS)
         yield pa.concat_tables(pending)
 
 
-def merge_parts(parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame) -> list[Path]:
-    """Join a table's part files, in batch order, into `<name>.csv` and `<name>.parquet` in `out_dir`."""
+def merge_parts(parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame | None = None) -> list[Path]:
+    """Join a table's part files, in batch order, into `<name>.csv` and `<name>.parquet` in `out_dir`.
+
+    Without parts, `empty` (by default the table's columns with no rows) is written."""
     parts = sorted(parts_dir.glob(f"{name}.*.arrow"))
     if not parts:
-        return write_tables({name: empty}, out_dir)
+        return write_tables({name: empty_document_tables()[name] if empty is None else empty}, out_dir)
     schema = pa_feather.read_table(parts[0], memory_map=True).schema.remove_metadata()
     targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
     with open(targets[0], "wb") as csv:
@@ -522,6 +527,7 @@ def tabulate(
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
+    threading.Thread(target=themes.load_topic_model, daemon=True).start()  # imported while the workers run
     for result in run_batches(paths, executor, use_cache, progress, parts_dir):
         kept.append(result)
     tables = concat_tables(kept) if kept else {
@@ -532,12 +538,19 @@ def tabulate(
     )
     for row in tables["rejects"].itertuples():
         print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
-    # the large tables were written in parts by the workers; corpus-level steps need only the small ones
-    for name in STREAMED_TABLES:
-        merge_parts(parts_dir, name, staging, empty_document_tables()[name])
+    # The large tables were written in parts by the workers, the corpus-level steps need only the small ones:
+    # one thread joins the parts and writes the finished per-document tables (pyarrow, mostly outside the GIL)
+    # while this one runs the corpus-level steps.
+    finished = {name: table for name, table in tables.items() if name not in REPLACED_BY_CORPUS_STEPS}
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        writing = [writer.submit(merge_parts, parts_dir, name, staging) for name in STREAMED_TABLES]
+        writing.append(writer.submit(write_tables, finished, staging))
+        corpus_level = corpus_tables(tables)
+        for job in writing:
+            job.result()
+    write_tables(corpus_level, staging)
+    tables.update(corpus_level)
     shutil.rmtree(parts_dir)
-    tables.update(corpus_tables(tables))
-    write_tables(tables, staging)
     written = move_into_place(staging, out_dir)
     summary = TabulateSummary(len(paths), len(tables["articles"]), len(tables["rejects"]), len(tables["removed"]),
                               time.perf_counter() - started, rejects=tables["rejects"])

@@ -37,6 +37,7 @@ Tables:
 from __future__ import annotations
 
 import functools
+import importlib
 import itertools
 import math
 import re
@@ -902,6 +903,12 @@ def unit_codes(terms: pd.DataFrame, unit_columns: list[str]) -> tuple[np.ndarray
     first = np.zeros(unit.max() + 1 if len(unit) else 0, dtype=np.int64)
     first[unit[::-1]] = np.arange(len(unit))[::-1]
     return unit.astype(np.int64), first
+
+
+def load_topic_model() -> None:
+    """Import scikit-learn's NMF and TF-IDF (over a second): `tabulate` does it while the workers run."""
+    for module in ("sklearn.decomposition", "sklearn.feature_extraction.text"):
+        importlib.import_module(module)
 
 
 def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TERMS,
