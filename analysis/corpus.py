@@ -527,7 +527,7 @@ def tabulate(
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
-    threading.Thread(target=themes.load_topic_model, daemon=True).start()  # imported while the workers run
+    threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()  # while the workers run
     for result in run_batches(paths, executor, use_cache, progress, parts_dir):
         kept.append(result)
     tables = concat_tables(kept) if kept else {

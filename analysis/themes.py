@@ -36,6 +36,7 @@ Tables:
 
 from __future__ import annotations
 
+import csv
 import functools
 import importlib
 import itertools
@@ -456,16 +457,13 @@ def document_keywords(tokens: pd.DataFrame, sentences: pd.DataFrame | None = Non
 
 @functools.cache
 def reference_idf() -> dict[str, float]:
-    """jieba's reference IDF table (jieba/analyse/idf.txt)."""
+    """jieba's reference IDF table (jieba/analyse/idf.txt: "term idf" lines)."""
     import jieba
 
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split(" ")
-        if len(parts) == 2:
-            table[parts[0]] = float(parts[1])
-    return table
+    table = pd.read_csv(path, sep=" ", header=None, names=["term", "idf"], quoting=csv.QUOTE_NONE,
+                        keep_default_na=False, dtype={"term": object, "idf": float}, on_bad_lines="skip")  # fmt: skip
+    return dict(zip(table["term"].tolist(), table["idf"].tolist(), strict=True))
 
 
 @functools.cache
@@ -905,10 +903,12 @@ def unit_codes(terms: pd.DataFrame, unit_columns: list[str]) -> tuple[np.ndarray
     return unit.astype(np.int64), first
 
 
-def load_topic_model() -> None:
-    """Import scikit-learn's NMF and TF-IDF (over a second): `tabulate` does it while the workers run."""
+def prepare_corpus_summaries() -> None:
+    """Import scikit-learn's NMF and TF-IDF and load jieba's IDF table (a second or two): `tabulate` does it
+    while the workers run."""
     for module in ("sklearn.decomposition", "sklearn.feature_extraction.text"):
         importlib.import_module(module)
+    reference_idf_median()
 
 
 def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TERMS,
