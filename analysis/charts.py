@@ -170,7 +170,7 @@ def cjk_font_subset(text: str) -> bytes:
     subsetter.subset(font)
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)
-    write_bytes_atomic(cached, buffer.getvalue())
+    write_bytes_atomic(cached, buffer.getvalue(), durable=False)
     return buffer.getvalue()
 
 

@@ -221,7 +221,7 @@ def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataF
         except Exception:  # a damaged cache entry is recomputed
             pass
     tables = process_files(files)
-    write_bytes_atomic(store, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    write_bytes_atomic(store, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     return tables
 
 

@@ -7,16 +7,20 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write `data` to `path` so that readers see the old file or the new one, never half of it."""
+def write_bytes_atomic(path: str | Path, data: bytes, durable: bool = True) -> Path:
+    """Write `data` to `path` so that readers see the old file or the new one, never half of it.
+
+    `durable` also flushes the data to disk before the rename (so that it survives a power cut); caches,
+    whose damaged entries are recomputed, skip that."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -29,3 +29,12 @@ def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
         outputs.write_text_atomic(target, "new")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["table.csv"]
+
+
+def test_a_cache_entry_skips_the_flush_to_disk_but_is_still_renamed_into_place(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    outputs.write_bytes_atomic(tmp_path / "cache.pkl", b"x", durable=False)
+    outputs.write_bytes_atomic(tmp_path / "table.csv", b"y")
+    assert len(synced) == 1 and (tmp_path / "cache.pkl").read_bytes() == b"x"
+    assert sorted(os.listdir(tmp_path)) == ["cache.pkl", "table.csv"]
