@@ -39,7 +39,6 @@ from __future__ import annotations
 import csv
 import functools
 import importlib
-import itertools
 import math
 import re
 from collections import defaultdict
@@ -86,7 +85,7 @@ TOPIC_VOCABULARY = 5000
 MIN_QUOTE_CHARS = 8
 QUOTE_RE = re.compile(r"[“「『]([^“”「」『』\n]+)[”」』]")
 CLAUSE_END_MARKS = "。！？!?\n"
-CLAUSE_END_RE = re.compile(f"[{CLAUSE_END_MARKS}]")
+CLAUSE_END_CODES = np.array([ord(mark) for mark in CLAUSE_END_MARKS], dtype=np.uint32)
 PRONOUNS = frozenset({"他", "她"})
 KEYWORD_METHODS = ("frequency", "textrank", "tfidf")  # in text order, as keyword tables are sorted
 ENTITY_KIND_ORDER = ("person", "place", "organisation")
@@ -435,9 +434,7 @@ def batch_keywords(batch: Batch, terms: TermRows, top: int = TOP_KEYWORDS) -> pd
     frequent = frequent[kept]
     rank_doc, rank_token, rank_score = textrank_scores(batch, terms)
     term_rank = batch.term_rank
-    by_score = np.lexsort((term_rank[rank_token], -rank_score, rank_doc))
-    kept, textrank_rank = top_per_doc(rank_doc[by_score], top)
-    best = by_score[kept]
+    best, textrank_rank = top_ranked(rank_doc, rank_score, term_rank[rank_token], top)
     doc = np.r_[terms.doc[frequent], rank_doc[best]].astype(np.int64)
     method = np.r_[np.zeros(len(frequent), dtype=np.int64), np.ones(len(best), dtype=np.int64)]
     rank = np.r_[frequency_rank, textrank_rank].astype(np.int64)
@@ -680,28 +677,48 @@ def role_phrase(tagged: list[tuple[str, str]], end: int) -> str:
     return "".join(token for token, _ in tagged[start : end + 1])
 
 
-def document_text(parts: list[tuple[object, object, str]]) -> tuple[str, list[tuple[int, object]]]:
-    """(para_id, sent_id, text) of one document joined (newline between paragraphs) and (offset, sent_id) marks."""
-    pieces, marks, offset, last_para = [], [], 0, None
-    for para_id, sent_id, text in parts:
-        if pieces and para_id != last_para:
-            pieces.append("\n")
-            offset += 1
-        marks.append((offset, sent_id))
-        pieces.append(text)
-        offset += len(text)
-        last_para = para_id
-    return "".join(pieces), marks
+class QuotingText(NamedTuple):
+    """The kept sentences of the document runs with quote marks, joined into one text.
+
+    Paragraphs and document runs are separated by a newline, a clause end that no quote crosses, so each run
+    reads exactly as if it were processed alone.
+    """
+
+    text: str
+    sentence_starts: np.ndarray  # offset of each sentence in `text`
+    sent_ids: np.ndarray
+    run_starts: np.ndarray  # offset of each document run in `text`
+    run_doc_ids: list[str]  # doc_id of each document run
 
 
-def sent_id_at(marks: list[tuple[int, object]], offset: int) -> object:
-    """The sent_id of the sentence containing character `offset` of the joined document text."""
-    current = marks[0][1]
-    for start, sent_id in marks:
-        if start > offset:
-            break
-        current = sent_id
-    return current
+def arrow_strings(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array."""
+    values = pa.array(column, pa.large_string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
+    """The `QuotingText` of a sentences table (sentences flagged `is_duplicate` left out), built with Arrow."""
+    doc, doc_names = codes(sentences["doc_id"])
+    run = document_runs(doc)
+    rows = quoting_rows(run, texts)
+    skip = duplicate_rows(doc, doc_names, sentences["sent_id"].to_numpy(), sentences)
+    if skip is not None:
+        rows = rows[~skip[rows]]
+    if not len(rows):
+        return QuotingText("", [], [], [], [])
+    paras = sentences["para_id"].to_numpy()[rows] if "para_id" in sentences.columns else np.zeros(len(rows))
+    new_run = np.r_[True, run[rows][1:] != run[rows][:-1]]
+    new_line = np.r_[False, (new_run | np.r_[False, paras[1:] != paras[:-1]])[1:]]
+    prefixes = pa.array(np.where(new_line, "\n", ""), pa.large_string())
+    nothing = pa.scalar("", pa.large_string())
+    pieces = pc.binary_join_element_wise(prefixes, arrow_strings(texts).take(pa.array(rows)), nothing)
+    lengths = pc.utf8_length(pieces).to_numpy(zero_copy_only=False).astype(np.int64)
+    sentence_starts = np.cumsum(lengths) - lengths + new_line
+    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(pieces)], pa.int64()), pieces)
+    return QuotingText(pc.binary_join(one_list, nothing)[0].as_py(), sentence_starts,
+                       sentences["sent_id"].to_numpy()[rows], sentence_starts[new_run],
+                       doc_names.take(pa.array(doc[rows][new_run])).to_pylist())
 
 
 def looks_like_speech(quote: str) -> bool:
@@ -709,9 +726,54 @@ def looks_like_speech(quote: str) -> bool:
     return len(quote) >= MIN_QUOTE_CHARS and (bool(re.search(r"[，,。！？；;!?：:]", quote)) or len(quote) >= 15)
 
 
-def tag_clause(text: str, names: set[str]) -> list[tuple[str, str]]:
+class QuoteCandidate(NamedTuple):
+    """A quote that reads as speech, with the clauses around it that may name its speaker."""
+
+    run: int  # index of its document run
+    quote: str
+    sent_id: object
+    before: str  # the clause before the quote (up to the previous clause end), trailing ": ," removed
+    after: str  # the rest of the clause after the quote
+
+
+def clause_end_offsets(text: str) -> np.ndarray:
+    """Offsets of the clause-end marks (CLAUSE_END_MARKS) in a text."""
+    code_points = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    return np.flatnonzero(np.isin(code_points, CLAUSE_END_CODES))
+
+
+def quote_candidates(joined: QuotingText) -> list[QuoteCandidate]:
+    """Every quote of the joined text that reads as speech, in text order."""
+    text = joined.text
+    speech = [match for match in QUOTE_RE.finditer(text) if looks_like_speech(match.group(1).strip())]
+    starts = np.array([match.start() for match in speech], dtype=np.int64)
+    ends = np.array([match.end() for match in speech], dtype=np.int64)
+    clause_ends = clause_end_offsets(text)
+    before_starts = np.r_[-1, clause_ends][np.searchsorted(clause_ends, starts)] + 1  # after the last end before
+    after_ends = np.r_[clause_ends, len(text)][np.searchsorted(clause_ends, ends)]  # the first end after
+    runs = np.searchsorted(joined.run_starts, starts, side="right") - 1
+    sent_ids = joined.sent_ids[np.searchsorted(joined.sentence_starts, starts, side="right") - 1].tolist()
+    return [QuoteCandidate(run, match.group(1).strip(), sent_id, text[before_start:start].rstrip(" :：,，"),
+                           text[end:after_end])
+            for match, run, sent_id, before_start, start, end, after_end
+            in zip(speech, runs.tolist(), sent_ids, before_starts.tolist(), starts.tolist(), ends.tolist(),
+                   after_ends.tolist(), strict=True)]
+
+
+def tag_clauses(clauses: list[str]) -> list[list[tuple[str, str]]]:
+    """`words.tag_text` of each clause; with rjieba in one call (clauses joined by words.SENTENCE_SEPARATOR)."""
+    if words.choose_backend() != "rjieba" or any(words.SENTENCE_SEPARATOR in clause for clause in clauses):
+        return [words.tag_text(clause) for clause in clauses]
+    if not clauses:
+        return []
+    fixes = words.rjieba_tag_fixes()
+    tagged = [(word, fixes.get(word, pos)) for word, pos in words.tag_sentences_at_once(clauses)]
+    separators = [index for index, (word, _) in enumerate(tagged) if word == words.SENTENCE_SEPARATOR]
+    return [tagged[start + 1 : end] for start, end in zip([-1, *separators], [*separators, len(tagged)], strict=True)]
+
+
+def with_person_names(tagged: list[tuple[str, str]], names: set[str]) -> list[tuple[str, str]]:
     """Tagged tokens of a clause with known and newly evidenced person names joined."""
-    tagged = words.tag_text(text)
     return words.join_person_names(tagged, names | words.find_person_names([tagged]))
 
 
@@ -719,38 +781,43 @@ def known_people(tokens: pd.DataFrame | None) -> dict[str, set[str]]:
     """doc_id → name-shaped person tokens already in `tokens` (names the segmenter joined)."""
     if tokens is None or not len(tokens):
         return {}
-    people = tokens.loc[tokens["pos"].str.startswith("nr").to_numpy(dtype=bool), ["doc_id", "token"]]
+    is_person = pc.starts_with(arrow_strings(tokens["pos"]), "nr")
+    doc_ids = arrow_strings(tokens["doc_id"].astype(str)).filter(is_person).to_pylist()
     known: dict[str, set[str]] = defaultdict(set)
-    for doc_id, token in zip(people["doc_id"].astype(str).tolist(), people["token"].tolist(), strict=True):
+    for doc_id, token in set(zip(doc_ids, arrow_strings(tokens["token"]).filter(is_person).to_pylist(), strict=True)):
         if is_person_candidate(token, "nr"):
             known[doc_id].add(token)
     return known
 
 
-def quote_rows(doc_id: str, text: str, marks: list[tuple[int, object]], known: set[str]) -> list[tuple]:
-    """`quotes` rows for one document's joined text."""
-    rows, people = [], []
-    for match in QUOTE_RE.finditer(text):
-        quote = match.group(1).strip()
-        if not looks_like_speech(quote):
-            continue
-        before_start = max(text.rfind(mark, 0, match.start()) + 1 for mark in CLAUSE_END_MARKS)
-        before = text[before_start : match.start()].rstrip(" :：,，")
-        after_end = CLAUSE_END_RE.search(text, match.end())
-        after = text[match.end() : after_end.start() if after_end else len(text)]
-        speaker = find_speaker(tag_clause(before, known), people, at_end=True) if before.strip() else None
-        if speaker is None and after.strip():
-            speaker = find_speaker(tag_clause(after, known), people, at_end=False)
+def candidate_speakers(candidates: list[QuoteCandidate], known: dict[str, set[str]],
+                       run_doc_ids: list[str]) -> list[str | None]:
+    """The speaker of each quote (None when none is found); 他/她 resolve to the run's previous speaker."""
+    clauses = [clause for candidate in candidates for clause in (candidate.before, candidate.after) if clause.strip()]
+    tagged = iter(tag_clauses(clauses))
+    speakers, people, last_run = [], [], None
+    for candidate in candidates:
+        if candidate.run != last_run:
+            people, last_run = [], candidate.run
+        names = known.get(run_doc_ids[candidate.run], set())
+        before = next(tagged) if candidate.before.strip() else None
+        after = next(tagged) if candidate.after.strip() else None
+        speaker = find_speaker(with_person_names(before, names), people, at_end=True) if before is not None else None
+        if speaker is None and after is not None:
+            speaker = find_speaker(with_person_names(after, names), people, at_end=False)
         if speaker:
             people.append(speaker)
-            rows.append((doc_id, speaker, quote, sent_id_at(marks, match.start())))
-    return rows
+        speakers.append(speaker)
+    return speakers
 
 
-def quoting_runs(sentences: pd.DataFrame, texts: pd.Series) -> np.ndarray:
-    """Rows of a sentences table in runs of one doc_id (as they follow each other) with a sentence holding “「『."""
-    doc, _ = pd.factorize(sentences["doc_id"].astype(str), sort=False)
-    run = np.cumsum(np.r_[True, doc[1:] != doc[:-1]])
+def document_runs(doc: np.ndarray) -> np.ndarray:
+    """Per row: the number of its run of equal consecutive document codes."""
+    return np.cumsum(np.r_[True, doc[1:] != doc[:-1]]) if len(doc) else doc
+
+
+def quoting_rows(run: np.ndarray, texts: pd.Series) -> np.ndarray:
+    """Rows of a sentences table in the document runs (`document_runs`) with a sentence holding “「『."""
     marked = texts.str.contains("[“「『]", regex=True).to_numpy(dtype=bool)
     return np.flatnonzero(np.isin(run, run[marked]))
 
@@ -765,23 +832,13 @@ def extract_quotes(sentences: pd.DataFrame, tokens: pd.DataFrame | None = None) 
     """The `quotes` table: speech in “…” (or 「…」) attributed with a speech verb before or after it."""
     if not len(sentences):
         return pd.DataFrame(columns=QUOTES_COLUMNS)
-    texts = sentences["text"].fillna("").astype(str)
-    chosen = quoting_runs(sentences, texts)
-    if not len(chosen):
+    joined = quoting_text(sentences, sentences["text"].fillna("").astype(str))
+    candidates = quote_candidates(joined)
+    if not candidates:
         return quotes_frame([])
-    skip = duplicate_keys(sentences)
-    paras = sentences["para_id"].iloc[chosen].tolist() if "para_id" in sentences.columns else [None] * len(chosen)
-    rows_in = zip(sentences["doc_id"].astype(str).iloc[chosen].tolist(), paras,
-                  sentences["sent_id"].iloc[chosen].tolist(), texts.iloc[chosen].tolist(),
-                  np.r_[True, np.diff(chosen) > 1].cumsum().tolist(), strict=True)
-    known = known_people(tokens)
-    rows = []
-    for (_, doc_id), doc_rows in itertools.groupby(rows_in, key=lambda r: (r[4], r[0])):
-        parts = [(para, sent, text) for _, para, sent, text, _ in doc_rows if (doc_id, sent) not in skip]
-        if any(mark in text for _, _, text in parts for mark in "“「『"):
-            text, marks = document_text(parts)
-            rows.extend(quote_rows(doc_id, text, marks, known.get(doc_id, set())))
-    return quotes_frame(rows)
+    speakers = candidate_speakers(candidates, known_people(tokens), joined.run_doc_ids)
+    return quotes_frame([(joined.run_doc_ids[candidate.run], speaker, candidate.quote, candidate.sent_id)
+                         for candidate, speaker in zip(candidates, speakers, strict=True) if speaker])
 
 
 # ---------------------------------------------------------------- co-occurrence
