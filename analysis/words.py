@@ -192,7 +192,8 @@ def given_name_options(tagged: list[tuple[str, str]], start: int) -> list[int]:
 
 def previous_word(tagged: list[tuple[str, str]], index: int) -> str:
     """The nearest non-space token before `index` ("" at the sentence start)."""
-    for word, _ in reversed(tagged[:index]):
+    for position in range(index - 1, -1, -1):
+        word = tagged[position][0]
         if word.strip():
             return word
     return ""
@@ -263,18 +264,6 @@ def sentence_columns(sentences: pd.DataFrame) -> tuple[list[str], list[str], lis
     return texts, sentences["doc_id"].astype(str).tolist(), sentences["sent_id"].tolist()
 
 
-def document_runs(doc_ids: list[str]) -> list[int]:
-    """For each sentence, the number of its document (a run of equal consecutive doc ids)."""
-    run, runs = -1, []
-    previous = None
-    for index, doc_id in enumerate(doc_ids):
-        if index == 0 or doc_id != previous:
-            run += 1
-        runs.append(run)
-        previous = doc_id
-    return runs
-
-
 def tag_sentences_by_document(texts: list[str], doc_ids: list[str], backend: str) -> list[list[tuple[str, str]]]:
     """(word, pos) pairs for each sentence, one `tag_document` call per document (tags not fixed)."""
     tagged: list[list[tuple[str, str]]] = []
@@ -304,68 +293,162 @@ def tag_sentences_at_once(texts: list[str]) -> list[tuple[str, str]]:
     return rjieba_tagger().tag(SENTENCE_SEPARATOR.join(texts), USE_HMM)
 
 
-def separator_positions(tokens: pa.Array) -> np.ndarray:
-    """Indices of the SENTENCE_SEPARATOR tokens in a flat token array."""
-    return np.flatnonzero(pc.equal(tokens, SENTENCE_SEPARATOR).to_numpy(zero_copy_only=False))
+def document_numbers(doc_ids: list[str]) -> np.ndarray:
+    """For each sentence, the number of its document (a run of equal consecutive doc ids)."""
+    ids = pa.array(doc_ids, pa.large_string())
+    changes = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
+    return np.r_[0, np.cumsum(changes)] if len(doc_ids) else np.zeros(0, dtype=np.int64)
 
 
-def sentences_with_surnames(tokens: pa.Array, sentence_ends: np.ndarray) -> list[int]:
-    """Indices of the sentences with a surname token (the only ones the person-name rule can change)."""
-    surnames = pa.array(sorted(word_set("surnames.txt")), pa.large_string())
-    is_surname = pc.is_in(tokens, value_set=surnames).to_numpy(zero_copy_only=False)
-    return np.unique(np.searchsorted(sentence_ends, np.flatnonzero(is_surname), side="right")).tolist()
+@functools.cache
+def special_words() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The words tokenize_at_once looks up in one pass (the separator first, then surnames and tag-fix words),
+    and for each of them plus a last row for any other word: whether it is a surname, its tag-fix number (or -1)."""
+    surnames = word_set("surnames.txt")
+    fix_words = list(rjieba_tag_fixes())
+    words = [SENTENCE_SEPARATOR, *sorted(surnames | set(fix_words))]
+    is_surname = np.array([word in surnames for word in words] + [False])
+    fix_numbers = np.array([fix_words.index(word) if word in fix_words else -1 for word in words] + [-1])
+    return pa.array(words, pa.large_string()), is_surname, fix_numbers
 
 
-def joined_name_sentences(tagged: list[tuple[str, str]], sentence_starts: list[int], sentence_ends: list[int],
-                          candidates: list[int], doc_ids: list[str]) -> dict[int, list[tuple[str, str]]]:
-    """The `candidates` sentences of a flat (word, pos) list changed by joining person names, by sentence index."""
-    runs = document_runs(doc_ids)
-    changed: dict[int, list[tuple[str, str]]] = {}
-    for _, group in itertools.groupby(candidates, key=runs.__getitem__):
-        indices = list(group)
-        sentences = [tagged[sentence_starts[index]:sentence_ends[index]] for index in indices]
-        names = find_person_names(sentences)
-        for index, sentence in zip(indices, sentences, strict=True):
-            joined = join_person_names(sentence, names)
-            if len(joined) != len(sentence):
-                changed[index] = joined
-    return changed
+def special_word_numbers(tokens: pa.Array) -> np.ndarray:
+    """For each token, its index in special_words() (0 for the separator), or len(special_words) for other words."""
+    words = special_words()[0]
+    return pc.fill_null(pc.index_in(tokens, value_set=words), len(words)).to_numpy(zero_copy_only=False)
 
 
-def splice_sentences(tokens: pa.Array, tags: pa.Array, sentence_starts: list[int], sentence_ends: list[int],
-                     changed: dict[int, list[tuple[str, str]]]) -> tuple[pa.Array, pa.Array]:
-    """The flat words and tags with the `changed` sentences put in place of the original ones."""
-    if not changed:
-        return tokens, tags
-    token_pieces: list[pa.Array] = []
-    tag_pieces: list[pa.Array] = []
-    previous = 0
-    for index in sorted(changed):
-        token_pieces.append(tokens[previous:sentence_starts[index]])
-        tag_pieces.append(tags[previous:sentence_starts[index]])
-        token_pieces.append(pa.array([word for word, _ in changed[index]], pa.large_string()))
-        tag_pieces.append(pa.array([pos for _, pos in changed[index]], pa.large_string()))
-        previous = sentence_ends[index]
-    token_pieces.append(tokens[previous:])
-    tag_pieces.append(tags[previous:])
-    return pa.concat_arrays(token_pieces), pa.concat_arrays(tag_pieces)
+def title_endings(words: pa.Array) -> np.ndarray:
+    """is_title for each word of an Arrow array (a title or role among its last 2-5 characters)."""
+    titles = pa.array(sorted(word_set("person_titles.txt")), pa.large_string())
+    lengths = pc.utf8_length(words).to_numpy(zero_copy_only=False)
+    found = np.zeros(len(words), dtype=bool)
+    for size in range(2, TITLE_MAX_CHARS + 1):
+        ending = pc.utf8_slice_codeunits(words, start=-size)
+        found |= (lengths >= size) & pc.is_in(ending, value_set=titles).to_numpy(zero_copy_only=False)
+    return found
+
+
+def evidence_words(words: pa.Array) -> np.ndarray:
+    """For each word, whether it is name evidence right after a name (a speech verb or a title)."""
+    speech_verbs = pa.array(sorted(word_set("speech_verbs.txt")), pa.large_string())
+    return pc.is_in(words, value_set=speech_verbs).to_numpy(zero_copy_only=False) | title_endings(words)
+
+
+def may_have_name_evidence(tokens: pa.Array, surnames: np.ndarray) -> np.ndarray:
+    """For each surname position, False when has_name_evidence is False for every name starting there.
+
+    A cheap vectorised pre-check: evidence needs a speech verb or title 2 or 3 tokens after the surname (right
+    after a one- or two-token given name), or a title before it (the token before, or further back if that one
+    has no CJK character, e.g. a space).
+    """
+    last = len(tokens) - 1
+    before = tokens.take(np.maximum(surnames - 1, 0))
+    has_cjk = pc.match_substring_regex(before, "[\u4e00-\u9fff]").to_numpy(zero_copy_only=False)
+    possible = title_endings(before) | ~has_cjk
+    for distance in (2, 3):
+        possible |= evidence_words(tokens.take(np.minimum(surnames + distance, last)))
+    return possible
+
+
+class FlatSentences:
+    """Sentences of a flat (word, pos) list separated by SENTENCE_SEPARATOR tokens, sliced on demand."""
+
+    def __init__(self, tagged: list[tuple[str, str]], separators: np.ndarray):
+        self.tagged = tagged
+        self.starts = np.r_[0, separators + 1].tolist()
+        self.ends = np.r_[separators, len(tagged)].tolist()
+        self.slices: dict[int, list[tuple[str, str]]] = {}
+
+    def sentence(self, index: int) -> list[tuple[str, str]]:
+        """The (word, pos) pairs of sentence `index` (sliced once)."""
+        if index not in self.slices:
+            self.slices[index] = self.tagged[self.starts[index]:self.ends[index]]
+        return self.slices[index]
+
+
+def names_with_evidence(flat: FlatSentences, surnames: list[tuple[int, int]]) -> set[str]:
+    """Person names with evidence at the (sentence, flat position) surnames of one document (see find_person_names)."""
+    names: set[str] = set()
+    for sentence_index, position in surnames:
+        tagged = flat.sentence(sentence_index)
+        index = position - flat.starts[sentence_index]
+        for count in given_name_options(tagged, index):
+            if has_name_evidence(tagged, index, 1 + count):
+                names.add("".join(w for w, _ in tagged[index:index + 1 + count]))
+                break
+    return names
+
+
+def name_joins(flat: FlatSentences, surnames: list[tuple[int, int]], names: set[str]) -> list[tuple[int, int, str]]:
+    """(start, stop, name) flat token runs that join_person_names joins at the surnames of one document."""
+    joins: list[tuple[int, int, str]] = []
+    next_free = -1
+    for sentence_index, position in surnames:
+        if position < next_free:
+            continue
+        sentence_end = flat.ends[sentence_index]
+        for count in (2, 1):
+            stop = min(position + 1 + count, sentence_end)
+            candidate = "".join(w for w, _ in flat.tagged[position:stop])
+            if candidate in names:
+                joins.append((position, stop, candidate))
+                next_free = position + 1 + count
+                break
+    return joins
+
+
+def person_name_joins(flat: FlatSentences, tokens: pa.Array, surnames: np.ndarray, sentence_of_token: np.ndarray,
+                      documents: np.ndarray) -> list[tuple[int, int, str]]:
+    """All (start, stop, name) token runs joined by the person-name rule, document by document."""
+    joins: list[tuple[int, int, str]] = []
+    sentences = sentence_of_token[surnames]
+    possible = may_have_name_evidence(tokens, surnames) if len(surnames) else np.zeros(0, dtype=bool)
+    located = zip(sentences.tolist(), surnames.tolist(), possible.tolist(), strict=True)
+    for _, group in itertools.groupby(located, key=lambda item: documents[item[0]]):
+        document_located = list(group)
+        document_surnames = [(sentence, position) for sentence, position, _ in document_located]
+        names = names_with_evidence(flat, [(sentence, position) for sentence, position, ok in document_located if ok])
+        if names:
+            joins.extend(name_joins(flat, document_surnames, names))
+    return joins
 
 
 def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """Words, tags (not fixed) and per-sentence token counts of all texts, rjieba called once, names joined."""
+    """Words, tags (rjieba tag fixes applied) and per-sentence token counts of all texts, rjieba called once.
+
+    Person names are joined and separators dropped in one `take` per column: each kept row points at its
+    original token, or at an appended value for a joined name or a fixed tag.
+    """
     tagged = tag_sentences_at_once(texts)
     pairs = pa.array(tagged, TAGGED_TYPE)
     tokens, tags = pairs.field("token"), pairs.field("pos")
-    separators = separator_positions(tokens)
-    ends = np.r_[separators, len(tagged)]
-    starts = np.r_[0, separators + 1]
-    candidates = sentences_with_surnames(tokens, ends)
-    changed = joined_name_sentences(tagged, starts.tolist(), ends.tolist(), candidates, doc_ids)
-    tokens, tags = splice_sentences(tokens, tags, starts.tolist(), ends.tolist(), changed)
-    separators = separator_positions(tokens)
-    counts = np.diff(np.r_[-1, separators, len(tokens)]) - 1
-    is_word = pc.not_equal(tokens, SENTENCE_SEPARATOR)
-    return tokens.filter(is_word), tags.filter(is_word), counts
+    _, is_surname_word, fix_number_of_word = special_words()
+    word_numbers = special_word_numbers(tokens)
+    is_separator = word_numbers == 0
+    sentence_of_token = np.cumsum(is_separator) - is_separator
+    flat = FlatSentences(tagged, np.flatnonzero(is_separator))
+    surnames = np.flatnonzero(is_surname_word[word_numbers])
+    joins = person_name_joins(flat, tokens, surnames, sentence_of_token, document_numbers(doc_ids))
+    keep = ~is_separator
+    token_rows = np.arange(len(tagged), dtype=np.int64)
+    tag_rows = token_rows.copy()
+    fix_numbers = fix_number_of_word[word_numbers]
+    fixed = np.flatnonzero(fix_numbers >= 0)
+    tag_rows[fixed] = len(tagged) + fix_numbers[fixed]
+    fix_tokens = rjieba_tag_fixes()
+    fix_values = list(fix_tokens.values())
+    for number, (start, stop, _) in enumerate(joins):
+        keep[start + 1:stop] = False
+        token_rows[start] = len(tagged) + number
+        tag_rows[start] = len(tagged) + len(fix_values) + number
+    names = pa.array([name for _, _, name in joins], pa.large_string())
+    name_tags = pa.array([fix_tokens.get(name, "nr") for _, _, name in joins], pa.large_string())
+    kept = np.flatnonzero(keep)
+    counts = np.bincount(sentence_of_token[kept], minlength=len(texts))
+    tokens = pa.concat_arrays([tokens, names]).take(token_rows[kept])
+    tags = pa.concat_arrays([tags, pa.array(fix_values, pa.large_string()), name_tags]).take(tag_rows[kept])
+    return tokens, tags, counts
 
 
 def char_starts(tokens: pa.Array, counts: np.ndarray) -> np.ndarray:
@@ -418,6 +501,6 @@ def tokenize_sentences(sentences: pd.DataFrame, backend: str | None = None) -> p
     texts, doc_ids, sent_ids = sentence_columns(sentences)
     if backend == "rjieba" and not any(SENTENCE_SEPARATOR in text for text in texts):
         tokens, tags, counts = tokenize_at_once(texts, doc_ids)
-    else:
-        tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
+        return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=False)
+    tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
     return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=backend == "rjieba")
