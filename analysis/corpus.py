@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import json
 import math
 import os
@@ -52,6 +53,7 @@ PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs",
 BATCH_FILES = 128  # typical files per batch; at most 4 times this
 MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
 SERIAL_BELOW = 8  # no progress bar below this many files
+WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
 
@@ -137,10 +139,9 @@ class InputFile:
     size: int = 0
 
 
-def input_files(paths: list[str]) -> list[InputFile]:
-    """Each path with its content hash and occurrence (1 for the first copy of the same bytes)."""
+def input_files(paths: list[str]) -> Iterator[InputFile]:
+    """Each path with its content hash and occurrence (1 for the first copy of the same bytes), as it is read."""
     seen: dict[str, int] = {}
-    out = []
     for path in paths:
         try:
             with open(path, "rb") as handle:  # (plain open: Path.read_bytes costs twice as much on small files)
@@ -149,28 +150,28 @@ def input_files(paths: list[str]) -> list[InputFile]:
         except OSError as exc:
             digest, size = f"unreadable:{path}:{exc.errno}", 0
         seen[digest] = seen.get(digest, 0) + 1
-        out.append(InputFile(path, seen[digest], digest, size))
-    return out
+        yield InputFile(path, seen[digest], digest, size)
 
 
-def content_batches(files: list[InputFile], target: int = BATCH_FILES,
-                    max_bytes: int = MAX_BATCH_BYTES) -> list[list[InputFile]]:  # fmt: skip
-    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`).
+def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES,
+                    max_bytes: int = MAX_BATCH_BYTES) -> Iterator[list[InputFile]]:  # fmt: skip
+    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`), each as it is cut.
 
     Cutting by content rather than by position keeps the other batches (and their cache entries) unchanged
     when a file is added, removed or edited. A batch also ends at 4×target files or `max_bytes` bytes.
     """
-    out: list[list[InputFile]] = [[]]
+    batch: list[InputFile] = []
     size = 0
     for file in files:
-        out[-1].append(file)
+        batch.append(file)
         size += file.size
         digest = file.digest.rsplit(":", 1)[-1]
         cut = int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
-        if cut or len(out[-1]) >= 4 * target or size >= max_bytes:
-            out.append([])
-            size = 0
-    return [batch for batch in out if batch]
+        if cut or len(batch) >= 4 * target or size >= max_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 # ---------------------------------------------------------------- cache
@@ -260,28 +261,38 @@ def start_workers(pool: Executor) -> None:
 
 
 def map_batches(
-    work: list[list[InputFile]],
+    work: Iterable[list[InputFile]],
     executor: Executor | None,
     use_cache: bool = True,
     progress: bool = False,
     parts_dir: Path | None = None,
+    n_files: int = 0,
 ) -> Iterator[dict[str, pd.DataFrame]]:
-    """Per-document tables batch by batch, in input order, computed by `executor` (or here when None)."""
+    """Per-document tables batch by batch, in input order, computed by `executor` (or here when None).
+
+    Each batch is sent as soon as `work` yields it, so the workers start while later files are still hashed;
+    `n_files` (the total) sizes the progress bar."""
     fingerprint = pipeline_fingerprint()
     parts = str(parts_dir) if parts_dir else None
+    sent: list[list[InputFile]] = []
+
+    def recorded() -> Iterator[list[InputFile]]:
+        for batch in work:
+            sent.append(batch)
+            yield batch
+
     results: Iterable[dict[str, pd.DataFrame]]
     if executor is None:
-        results = (process_batch(b, fingerprint, use_cache, parts, i) for i, b in enumerate(work))
+        results = (process_batch(b, fingerprint, use_cache, parts, i) for i, b in enumerate(recorded()))
     else:
-        n = len(work)
-        results = executor.map(process_batch, work, [fingerprint] * n, [use_cache] * n, [parts] * n, range(n))
-    n_files = sum(len(b) for b in work)
+        results = executor.map(process_batch, recorded(), itertools.repeat(fingerprint), itertools.repeat(use_cache),
+                               itertools.repeat(parts), itertools.count())  # fmt: skip
     if progress and n_files > SERIAL_BELOW:
         from tqdm import tqdm
 
         bar = tqdm(total=n_files, unit="file", file=sys.stderr, desc="tabulate")
-        for batch, result in zip(work, results, strict=True):
-            bar.update(len(batch))
+        for index, result in enumerate(results):
+            bar.update(len(sent[index]))
             yield result
         bar.close()
     else:
@@ -295,7 +306,7 @@ def run_batches(
     pool = executor or default_executor(expected_batches(paths))
     try:
         work = content_batches(input_files(paths))
-        yield from map_batches(work, pool, use_cache, progress, parts_dir)
+        yield from map_batches(work, pool, use_cache, progress, parts_dir, n_files=len(paths))
     finally:
         if pool is not None and executor is None:
             pool.shutdown()
@@ -540,16 +551,16 @@ def tabulate(
     for row in tables["rejects"].itertuples():
         print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
     # The large tables were written in parts by the workers, the corpus-level steps need only the small ones:
-    # one thread joins the parts and writes the finished per-document tables (pyarrow, mostly outside the GIL)
+    # threads join the parts and write the finished per-document tables (pyarrow, mostly outside the GIL)
     # while this one runs the corpus-level steps.
     finished = {name: table for name, table in tables.items() if name not in REPLACED_BY_CORPUS_STEPS}
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(merge_parts, parts_dir, name, staging) for name in STREAMED_TABLES]
-        writing.append(writer.submit(write_tables, finished, staging))
+        writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
         corpus_level = corpus_tables(tables)
+        writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()]
         for job in writing:
             job.result()
-    write_tables(corpus_level, staging)
     tables.update(corpus_level)
     shutil.rmtree(parts_dir)
     written = move_into_place(staging, out_dir)

@@ -39,8 +39,8 @@ def test_any_executor_gives_the_same_tables(two_copies):
 
 def test_batches_are_cut_by_content_so_an_added_file_keeps_the_others(tmp_path):
     files = [corpus.InputFile(f"/x/{i}.txt", 1, f"{i:064x}") for i in range(400)]
-    before = corpus.content_batches(files, target=8)
-    after = corpus.content_batches([*files[:200], corpus.InputFile("/x/new.txt", 1, "f" * 64), *files[200:]], 8)
+    before = list(corpus.content_batches(files, target=8))
+    after = list(corpus.content_batches([*files[:200], corpus.InputFile("/x/new.txt", 1, "f" * 64), *files[200:]], 8))
     assert sum(len(b) for b in before) == 400 and max(len(b) for b in before) <= 32
     unchanged = {tuple(f.path for f in b) for b in before} & {tuple(f.path for f in b) for b in after}
     assert len(unchanged) >= len(before) - 2
@@ -48,13 +48,13 @@ def test_batches_are_cut_by_content_so_an_added_file_keeps_the_others(tmp_path):
 
 def test_a_batch_of_long_pages_ends_at_the_byte_limit():
     files = [corpus.InputFile(f"/x/{i}.html", 1, f"{i:064x}", size=300_000) for i in range(40)]
-    batches = corpus.content_batches(files, target=1000, max_bytes=1_000_000)
+    batches = list(corpus.content_batches(files, target=1000, max_bytes=1_000_000))
     assert [len(b) for b in batches] == [4] * 10  # 4 × 300 kB reaches 1 MB
 
 
 def test_second_run_reads_the_cache(tmp_path, monkeypatch, seed_path):
     monkeypatch.setenv("RARE_EARTH_CACHE", str(tmp_path / "cache"))
-    files = corpus.input_files([str(seed_path)])
+    files = list(corpus.input_files([str(seed_path)]))
     first = corpus.process_batch(files, "fingerprint", use_cache=True)
     monkeypatch.setattr(corpus, "process_files", lambda files: pytest.fail("recomputed despite the cache"))
     second = corpus.process_batch(files, "fingerprint", use_cache=True)
