@@ -706,7 +706,8 @@ def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
     if skip is not None:
         rows = rows[~skip[rows]]
     if not len(rows):
-        return QuotingText("", [], [], [], [])
+        nothing = np.zeros(0, dtype=np.int64)
+        return QuotingText("", nothing, nothing, nothing, [])
     paras = sentences["para_id"].to_numpy()[rows] if "para_id" in sentences.columns else np.zeros(len(rows))
     new_run = np.r_[True, run[rows][1:] != run[rows][:-1]]
     new_line = np.r_[False, (new_run | np.r_[False, paras[1:] != paras[:-1]])[1:]]

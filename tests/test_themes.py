@@ -215,3 +215,10 @@ def test_quote_speaker_can_be_a_role():
     quotes = themes.extract_quotes(sentences_from(text))
     assert quotes["speaker"].tolist() == ["商务部新闻发言人", "村民"]
     assert quotes["sent_id"].tolist() == [0, 1]
+
+
+def test_a_batch_without_quote_marks_has_no_quotes():
+    sentences = pd.DataFrame({"doc_id": ["a", "a", "b"], "para_id": [0, 0, 0], "sent_id": [0, 1, 0],
+                              "text": ["包头稀土储量占全国的83.7%。", "居世界第一。", "稀土<b>价格</b>上涨。"]})
+    quotes = themes.extract_quotes(sentences)
+    assert quotes.empty and list(quotes.columns) == themes.QUOTES_COLUMNS
