@@ -28,12 +28,15 @@ to particular pages.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as regex_codes  # the `re` module's own regex parser (private; there since Python 3.11),
+from re import _parser as regex_parser  # read to find which lines a marker regex can match at all
 
 import numpy as np
 import pandas as pd
@@ -78,7 +81,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 KANA = re.compile(r"[\u3040-\u30ff]+")
 LATIN = re.compile(r"[A-Za-z]+")
 WORDISH = re.compile(r"[\w\u3400-\u9fff]")
-NOT_WORDISH = re.compile(r"[^\w\u3400-\u9fff]+")
+WORDISH_RUN = re.compile(r"[\u3400-\u9fff\w]+")  # (the CJK range first: the quicker test)
 SPACES = re.compile(r"[ \t]+")
 DIGIT = re.compile(r"\d")
 LINE_EDGE_SPACES = re.compile(r" ?\n ?")
@@ -141,29 +144,163 @@ def read_sections(name: str) -> list[tuple[str, str]]:
     return entries
 
 
-def combined_pattern(entries: list[tuple[str, str]]) -> tuple[re.Pattern, dict[str, str]]:
-    """One regex matching any entry (named groups m0, m1, ...) and a map from group name to reason."""
-    reasons = {f"m{i}": reason for i, (reason, _) in enumerate(entries)}
-    pattern = "|".join(f"(?P<m{i}>{entry})" for i, (_, entry) in enumerate(entries))
+def combined_pattern(entries: list[tuple[str, str]], numbers: list[int] | None = None
+                     ) -> tuple[re.Pattern, dict[str, str]]:
+    """One regex matching any entry (named groups m0, m1, ... or m + the given numbers) and a map from group name
+    to reason."""
+    numbers = list(range(len(entries))) if numbers is None else numbers
+    reasons = {f"m{number}": reason for number, (reason, _) in zip(numbers, entries, strict=True)}
+    pattern = "|".join(f"(?P<m{number}>{entry})" for number, (_, entry) in zip(numbers, entries, strict=True))
     return re.compile(pattern), reasons
+
+
+# ---------------------------------------------------------------- quick tests of where a regex can match
+# Trying every marker regex on every line costs more than the rest of the cleaning. Read from the parsed regex
+# (the `re` module's own parser), two facts rule most of them out cheaply: the characters a match starts with
+# and characters one of which every match contains. Both are safe over-estimates: when unsure, None (try it).
+
+REPEATS = (regex_codes.MAX_REPEAT, regex_codes.MIN_REPEAT, regex_codes.POSSESSIVE_REPEAT)
+
+
+def parsed_pattern(pattern: str) -> list | None:
+    """The parsed regex (a list of (opcode, value)), or None when it ignores case (its characters are not exact)."""
+    parsed = regex_parser.parse(pattern)
+    return None if parsed.state.flags & re.IGNORECASE else list(parsed)
+
+
+def pattern_first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters every match of the regex starts with, or None when they are not a known list (a class such
+    as \\S or ., ignored case, or a pattern that can match the empty string)."""
+    items = parsed_pattern(pattern)
+    characters, can_be_empty = sequence_first_characters(items) if items is not None else (None, True)
+    return None if characters is None or can_be_empty else frozenset(characters)
+
+
+def sequence_first_characters(items: list) -> tuple[set[str] | None, bool]:
+    """(the characters a parsed regex sequence can start with, None for unknown; whether it can match empty)."""
+    found: set[str] = set()
+    for op, value in items:
+        if op in (regex_codes.AT, regex_codes.ASSERT, regex_codes.ASSERT_NOT):  # zero width: ^ $ \b lookarounds
+            continue
+        if op in (regex_codes.LITERAL, regex_codes.CATEGORY, regex_codes.IN):
+            characters, can_be_empty = class_characters([(op, value)] if op is not regex_codes.IN else value), False
+        elif op is regex_codes.SUBPATTERN and not value[1] and not value[2]:  # a group without inline flags
+            characters, can_be_empty = sequence_first_characters(list(value[3]))
+        elif op is regex_codes.BRANCH:
+            results = [sequence_first_characters(list(branch)) for branch in value[1]]
+            characters = None if any(chars is None for chars, _ in results) else set().union(*(c for c, _ in results))
+            can_be_empty = any(empty for _, empty in results)
+        elif op in REPEATS:
+            characters, can_be_empty = sequence_first_characters(list(value[2]))
+            can_be_empty = can_be_empty or value[0] == 0
+        else:  # any character, a back reference ...
+            return None, False
+        if characters is None:
+            return None, False
+        found |= characters
+        if not can_be_empty:
+            return found, False
+    return found, True
+
+
+def pattern_required_characters(pattern: str) -> frozenset[str] | None:
+    """A small set of characters one of which every match of the regex contains, or None when none is known."""
+    items = parsed_pattern(pattern)
+    characters = sequence_required_characters(items) if items is not None else None
+    return frozenset(characters) if characters else None
+
+
+def sequence_required_characters(items: list) -> set[str] | None:
+    """The smallest known set of characters one of which every match of a parsed regex sequence contains."""
+    best = None
+    for op, value in items:
+        if op in (regex_codes.LITERAL, regex_codes.CATEGORY, regex_codes.IN):
+            characters = class_characters([(op, value)] if op is not regex_codes.IN else value)
+        elif op is regex_codes.SUBPATTERN and not value[1] and not value[2]:
+            characters = sequence_required_characters(list(value[3]))
+        elif op is regex_codes.BRANCH:
+            branches = [sequence_required_characters(list(branch)) for branch in value[1]]
+            characters = None if any(chars is None for chars in branches) else set().union(*branches)
+        elif op in REPEATS and value[0] >= 1:
+            characters = sequence_required_characters(list(value[2]))
+        else:
+            characters = None
+        if characters and (best is None or len(characters) < len(best)):
+            best = characters
+    return best
+
+
+def class_characters(members: list) -> set[str] | None:
+    """The characters of a parsed character class such as [【\\[(] (or of a single character, \\d or \\s), or None
+    for a negated class, another category (\\S, \\w ...) or a wide range."""
+    characters: set[str] = set()
+    for op, value in members:
+        if op is regex_codes.LITERAL:
+            characters.add(chr(value))
+        elif op is regex_codes.RANGE and value[1] - value[0] < 256:
+            characters.update(map(chr, range(value[0], value[1] + 1)))
+        elif op is regex_codes.CATEGORY and value in CATEGORY_PATTERNS:
+            characters.update(category_characters(value))
+        else:
+            return None
+    return characters
+
+
+CATEGORY_PATTERNS = {regex_codes.CATEGORY_DIGIT: r"\d", regex_codes.CATEGORY_SPACE: r"\s"}  # (small categories)
+
+
+@lru_cache(maxsize=4)
+def category_characters(category: object) -> frozenset[str]:
+    """Every character of a regex category (\\d or \\s, as `re` defines them for str patterns)."""
+    return frozenset(re.findall(CATEGORY_PATTERNS[category], "".join(map(chr, range(0x110000)))))
+
+
+def character_class(characters: frozenset[str] | None) -> re.Pattern | None:
+    """A regex finding any of the characters (None for None)."""
+    return re.compile("[" + "".join(map(re.escape, sorted(characters))) + "]") if characters else None
 
 
 @dataclass(frozen=True)
 class MarkerSet:
-    """Patterns of one resource file (matched in lower case): those anchored at the line start (one combined regex)
-    and the others."""
+    """Patterns of one resource file (matched in lower case): those anchored at the line start and the others.
 
-    anchored: re.Pattern
-    reasons: dict[str, str]
+    Each pattern is only tried where it can match: an anchored pattern when the line starts with a character its
+    matches can start with (one combined regex per first character) or, if those are not known, when the line holds
+    a character every match contains; another pattern when the line holds a character its matches can start with."""
+
+    reasons: tuple[str, ...]  # reason of each anchored pattern (their groups in the combined regexes: m + number)
+    anchored_by_first: dict[str, re.Pattern]  # first character → the anchored patterns it can start (combined)
+    anchored_any_start: tuple[tuple[int, re.Pattern, re.Pattern | None], ...]  # (number, pattern, a class of
+    # characters one of which a match contains or None) of the anchored patterns whose first characters are unknown
+    anchored_any_trigger: re.Pattern | None  # finds a character one of these patterns needs (None: unknown)
     anywhere: tuple[tuple[str, re.Pattern], ...]
+    anywhere_by_character: dict[str, tuple[int, ...]]  # character → indexes of the patterns that can start with it
+    anywhere_always: tuple[int, ...]  # indexes of the patterns that can start with any character
+    anywhere_trigger: re.Pattern | None  # finds the keys of anywhere_by_character
 
     def reason(self, line: str) -> str:
         """The reason of the first pattern that matches `line` (in lower case), or ""."""
         line = line.lower()
-        match = self.anchored.match(line)
+        anchored = self.anchored_by_first.get(line[:1])
+        match = anchored.match(line) if anchored else None
+        if self.anchored_any_start and (self.anchored_any_trigger is None or self.anchored_any_trigger.search(line)):
+            # an earlier pattern of unknown first characters may match too
+            found = int(match.lastgroup[1:]) if match else len(self.reasons)  # the number of the pattern matched
+            for number, pattern, required in self.anchored_any_start:
+                if number > found:
+                    break
+                if (required is None or required.search(line)) and pattern.match(line):
+                    return self.reasons[number]
         if match:
-            return self.reasons[match.lastgroup]
-        for reason, pattern in self.anywhere:
+            return self.reasons[int(match.lastgroup[1:])]
+        starts = self.anywhere_trigger.findall(line) if self.anywhere_trigger else ()
+        if not starts and not self.anywhere_always:
+            return ""
+        candidates = set(self.anywhere_always)
+        for character in set(starts):
+            candidates.update(self.anywhere_by_character[character])
+        for index in sorted(candidates):
+            reason, pattern = self.anywhere[index]
             if pattern.search(line):
                 return reason
         return ""
@@ -171,9 +308,26 @@ class MarkerSet:
 
 def marker_set(entries: list[tuple[str, str]]) -> MarkerSet:
     """A MarkerSet from (reason, regex) entries; regexes starting with "^" are anchored at the line start."""
-    anchored, reasons = combined_pattern([(reason, entry[1:]) for reason, entry in entries if entry.startswith("^")])
+    anchored = [(reason, entry[1:]) for reason, entry in entries if entry.startswith("^")]
+    starts = [pattern_first_characters(entry) for _, entry in anchored]
+    by_first = {}
+    for first in set().union(*(characters for characters in starts if characters is not None)):
+        numbers = [number for number, characters in enumerate(starts) if characters is not None and first in characters]
+        by_first[first] = combined_pattern([anchored[number] for number in numbers], numbers)[0]
+    required = {number: pattern_required_characters(entry) for number, (_, entry) in enumerate(anchored)
+                if starts[number] is None}  # for the patterns of unknown first characters
+    any_start = tuple((number, re.compile(anchored[number][1]), character_class(characters))
+                      for number, characters in required.items())
+    any_trigger = character_class(frozenset().union(*required.values())) if None not in required.values() else None
     anywhere = tuple((reason, re.compile(entry)) for reason, entry in entries if not entry.startswith("^"))
-    return MarkerSet(anchored, reasons, anywhere)
+    anywhere_starts = [pattern_first_characters(pattern.pattern) for _, pattern in anywhere]
+    by_character: dict[str, tuple[int, ...]] = {}
+    for index, characters in enumerate(anywhere_starts):
+        for character in characters or ():
+            by_character[character] = (*by_character.get(character, ()), index)
+    return MarkerSet(tuple(reason for reason, _ in anchored), by_first, any_start, any_trigger, anywhere, by_character,
+                     tuple(index for index, characters in enumerate(anywhere_starts) if characters is None),
+                     character_class(frozenset(by_character)))
 
 
 @lru_cache(maxsize=1)
@@ -190,9 +344,11 @@ def end_markers() -> MarkerSet:
 
 
 @lru_cache(maxsize=1)
-def inline_markers() -> tuple[tuple[str, re.Pattern], ...]:
-    """Boilerplate inside lines of text, with their reasons."""
-    return tuple((reason, re.compile(pattern)) for reason, pattern in read_sections("inline_boilerplate.txt"))
+def inline_markers() -> tuple[tuple[str, re.Pattern, re.Pattern | None], ...]:
+    """Boilerplate inside lines of text: reason, regex, and a regex finding the characters a match starts with (a
+    quicker first test; None: unknown)."""
+    return tuple((reason, re.compile(pattern), character_class(pattern_first_characters(pattern)))
+                 for reason, pattern in read_sections("inline_boilerplate.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -231,19 +387,17 @@ def t2s_tables() -> tuple[dict[int, str], dict[str, str]]:
     return characters, opencc_table("TSPhrases.txt")
 
 
-@lru_cache(maxsize=256)
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
-    """A regex finding any of the phrases, longest first (OpenCC's maximum forward matching)."""
+@lru_cache(maxsize=1)
+def phrase_pattern() -> re.Pattern:
+    """A regex finding any phrase of OpenCC's phrase table, longest first (OpenCC's maximum forward matching)."""
+    phrases = t2s_tables()[1]
     return re.compile("(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")")
 
 
 def to_simplified(text: str) -> str:
     """Traditional → Simplified as OpenCC's t2s does it: its phrase table first, then character by character."""
     characters, phrases = t2s_tables()
-    present = tuple(phrase for phrase in phrases if phrase in text)
-    if not present:
-        return text.translate(characters)
-    pieces = phrase_pattern(present).split(text)
+    pieces = phrase_pattern().split(text)  # text, phrase, text, ...
     return "".join(phrases[piece] if i % 2 else piece.translate(characters) for i, piece in enumerate(pieces))
 
 
@@ -381,8 +535,14 @@ def author_from_line(line: str) -> str:
 def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     """The text without inline boilerplate (tickers, artifacts, captions) and the cuts: (line_no, text, reason)."""
     cuts: list[tuple[int, str, str]] = []
-    for reason, pattern in inline_markers():
-        if pattern.search(text):
+    for reason, pattern, starts in inline_markers():
+        start = 0
+        if starts is not None:  # no match begins before the first character a match can start with
+            first = starts.search(text)
+            if first is None:
+                continue
+            start = first.start()
+        if pattern.search(text, start):
             cuts.extend((text.count("\n", 0, match.start()) + 1, match.group(0).strip(), reason)
                         for match in pattern.finditer(text))
             text = pattern.sub(lambda match: "\n" * match.group(0).count("\n") or " ", text)
@@ -438,8 +598,8 @@ def is_title_like(line: str) -> bool:
 
 
 def comparable(text: str) -> str:
-    """Text reduced for comparisons: no spaces or punctuation."""
-    return NOT_WORDISH.sub("", text)
+    """Text reduced for comparisons: no spaces or punctuation (its letters, digits and CJK characters)."""
+    return "".join(WORDISH_RUN.findall(text))
 
 
 # ---------------------------------------------------------------- splitting a page
@@ -631,13 +791,15 @@ def split_sentences(paragraph: str) -> list[str]:
     return sentences
 
 
-FIGURE = re.compile(r"\d+\.\d+ ?(?:%|万|亿|吨|元|美元)?|\d+ ?(?:%|万|亿|吨|元|美元)")
+# a decimal (with an optional unit) or an integer with a unit; the leading \d outside the alternatives lets `re` skip
+# quickly to the digits
+FIGURE = re.compile(r"\d(?:\d*\.\d+ ?(?:%|万|亿|吨|元|美元)?|\d* ?(?:%|万|亿|吨|元|美元))")
 
 
 def figures(sentence: str) -> frozenset[str]:
     """The numeric figures a sentence quotes (decimals, or with % / 万 / 亿 / 吨 / 元), for spotting restatements."""
-    return frozenset(figure.replace(" ", "") for figure in FIGURE.findall(sentence)) if DIGIT.search(sentence) \
-        else frozenset()
+    found = FIGURE.findall(sentence)
+    return frozenset(figure.replace(" ", "") for figure in found) if found else frozenset()
 
 
 def duplicate_of(sentences: list[str]) -> list[int]:
@@ -655,7 +817,7 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     def grams(index: int) -> set[str]:
         if index not in grams_of:
             key = keys[index]
-            grams_of[index] = {key[i: i + 2] for i in range(len(key) - 1)}
+            grams_of[index] = set(map(operator.add, key, key[1:]))  # its character bigrams
         return grams_of[index]
 
     result, exact = [], {}

@@ -68,6 +68,8 @@ BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
+BINARY_PREFIXES = tuple(signature for signature, _ in BINARY_SIGNATURES)  # (one `startswith` test for all)
+BOM_PREFIXES = tuple(bom for bom, _ in BOMS)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|(?<=[^\d\s])[-–—](?=[^\d]))\s*")
@@ -185,10 +187,9 @@ def walk_folder(root: Path, rejects: list[dict]) -> list[Path]:
 
 def binary_kind(raw: bytes) -> str | None:
     """The kind of binary content in `raw` (e.g. "PNG"), or None when it may be text."""
-    for signature, kind in BINARY_SIGNATURES:
-        if raw.startswith(signature):
-            return kind
-    if any(raw.startswith(bom) for bom, _ in BOMS):
+    if raw.startswith(BINARY_PREFIXES):
+        return next(kind for signature, kind in BINARY_SIGNATURES if raw.startswith(signature))
+    if raw.startswith(BOM_PREFIXES):
         return None
     sample = raw[:8192]
     if b"\x00" in sample:
@@ -237,9 +238,9 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
 
     Raises UnicodeDecodeError (with a reason) when no encoding fits.
     """
-    for bom, name in BOMS:
-        if raw.startswith(bom):
-            return raw.decode(name, errors="replace"), name
+    if raw.startswith(BOM_PREFIXES):
+        name = next(name for bom, name in BOMS if raw.startswith(bom))
+        return raw.decode(name, errors="replace"), name
     utf16 = looks_like_utf16(raw) if b"\x00" in raw[:8192] else None
     if utf16:
         return raw.decode(utf16, errors="replace"), utf16
