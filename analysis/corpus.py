@@ -539,8 +539,9 @@ def tabulate(
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
-    threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()  # while the workers run
-    for result in run_batches(paths, executor, use_cache, progress, parts_dir):
+    for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
+        if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
+            threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
     tables = concat_tables(kept) if kept else {
         k: v for k, v in dict(empty_document_tables()).items() if k not in STREAMED_TABLES
