@@ -1,11 +1,14 @@
 """Running the per-document steps over a corpus, caching them, and writing the tables.
 
-The flow (see DESIGN.md): input files are cut into content-defined batches; each batch goes through
-`process_batch` (read → clean → claims → cross-checks → words), a pure function mapped by an executor
-(local processes by default; any `concurrent.futures.Executor`, such as a Dask client's `get_executor()`,
-can run it instead). Batch results are cached by the files' content, the code, the word lists and the
-tokenizer. Corpus-level steps (duplicate clusters, keywords, topics, claim variants) then run on the
-per-document results; `tabulate` has the workers write the large tables themselves.
+The flow (see DESIGN.md): input files are hashed and cut into content-defined batches; each batch goes
+through `process_batch` (read → clean → claims → cross-checks → words), a pure function mapped by an
+executor (local processes by default, forked warm from a forkserver that has loaded the library and the
+tokenizer, see `worker_preload`; any `concurrent.futures.Executor`, such as a Dask client's
+`get_executor()`, can run it instead). A batch is sent as soon as it is cut, so hashing overlaps the work.
+Batch results are cached by the files' content, the code, the word lists and the tokenizer. Corpus-level
+steps (duplicate clusters, keywords, topics, claim variants) then run on the per-document results.
+`tabulate` has the workers write the large tables themselves (Arrow parts joined at the end), and writes
+the finished tables in threads while the corpus-level steps run.
 
 Tables and where their columns are documented:
 - articles, paragraphs, sentences, removed: `analysis.clean`; rejects (path, error): `analysis.read`
