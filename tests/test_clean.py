@@ -284,3 +284,14 @@ def test_dup_clusters_gather_hundreds_of_copies():
     clusters = clean.assign_dup_clusters(pd.DataFrame({"doc_id": doc_ids, "body": bodies}))["dup_cluster"]
     assert clusters.nunique() == 3
     assert set(clusters) == {"a0000", "b0000", "z0000"}
+
+
+def test_quick_regex_checks_over_estimate_where_a_match_can_start_and_what_it_contains():
+    assert clean.pattern_first_characters(r"^(?:来源|转自)[:：]") == frozenset("来转")
+    assert clean.pattern_first_characters(r"a?b") == frozenset("ab")
+    assert clean.pattern_first_characters(r"\S+编辑") is None  # \S: any of too many characters
+    assert clean.pattern_first_characters(r"(?i)abc") is None  # ignored case: not exact characters
+    assert clean.pattern_first_characters(r"x*") is None  # can match the empty string
+    assert clean.pattern_required_characters(r"(?:责任)?编辑[:：]") == frozenset("编")
+    assert clean.pattern_required_characters(r"\d+%|百分之") == frozenset("%百")
+    assert clean.pattern_required_characters(r".*") is None
