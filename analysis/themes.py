@@ -761,18 +761,6 @@ def quote_candidates(joined: QuotingText) -> list[QuoteCandidate]:
                    after_ends.tolist(), strict=True)]
 
 
-def tag_clauses(clauses: list[str]) -> list[list[tuple[str, str]]]:
-    """`words.tag_text` of each clause; with rjieba in one call (clauses joined by words.SENTENCE_SEPARATOR)."""
-    if words.choose_backend() != "rjieba" or any(words.SENTENCE_SEPARATOR in clause for clause in clauses):
-        return [words.tag_text(clause) for clause in clauses]
-    if not clauses:
-        return []
-    fixes = words.rjieba_tag_fixes()
-    tagged = [(word, fixes.get(word, pos)) for word, pos in words.tag_sentences_at_once(clauses)]
-    separators = [index for index, (word, _) in enumerate(tagged) if word == words.SENTENCE_SEPARATOR]
-    return [tagged[start + 1 : end] for start, end in zip([-1, *separators], [*separators, len(tagged)], strict=True)]
-
-
 def with_person_names(tagged: list[tuple[str, str]], names: set[str]) -> list[tuple[str, str]]:
     """Tagged tokens of a clause with known and newly evidenced person names joined."""
     return words.join_person_names(tagged, names | words.find_person_names([tagged]))
@@ -795,7 +783,7 @@ def candidate_speakers(candidates: list[QuoteCandidate], known: dict[str, set[st
                        run_doc_ids: list[str]) -> list[str | None]:
     """The speaker of each quote (None when none is found); 他/她 resolve to the run's previous speaker."""
     clauses = [clause for candidate in candidates for clause in (candidate.before, candidate.after) if clause.strip()]
-    tagged = iter(tag_clauses(clauses))
+    tagged = iter(words.tag_texts(clauses))
     speakers, people, last_run = [], [], None
     for candidate in candidates:
         if candidate.run != last_run:

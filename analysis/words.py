@@ -293,6 +293,23 @@ def tag_sentences_at_once(texts: list[str]) -> list[tuple[str, str]]:
     return rjieba_tagger().tag(SENTENCE_SEPARATOR.join(texts), USE_HMM)
 
 
+def can_tag_at_once(texts: list[str], backend: str | None = None) -> bool:
+    """Whether `tag_sentences_at_once` can tag these texts: rjieba, and no text holds the separator."""
+    return choose_backend(backend) == "rjieba" and not any(SENTENCE_SEPARATOR in text for text in texts)
+
+
+def tag_texts(texts: list[str], backend: str | None = None) -> list[list[tuple[str, str]]]:
+    """`tag_text` of each text (tags fixed), with one tokenizer call for all of them when possible."""
+    if not can_tag_at_once(texts, backend):
+        return [tag_text(text, backend) for text in texts]
+    if not texts:
+        return []
+    fixes = rjieba_tag_fixes()
+    tagged = [(word, fixes.get(word, pos)) for word, pos in tag_sentences_at_once(texts)]
+    separators = [index for index, (word, _) in enumerate(tagged) if word == SENTENCE_SEPARATOR]
+    return [tagged[start + 1 : end] for start, end in zip([-1, *separators], [*separators, len(tagged)], strict=True)]
+
+
 def document_numbers(doc_ids: list[str]) -> np.ndarray:
     """For each sentence, the number of its document (a run of equal consecutive doc ids)."""
     ids = pa.array(doc_ids, pa.large_string())
@@ -499,7 +516,7 @@ def tokenize_sentences(sentences: pd.DataFrame, backend: str | None = None) -> p
     """The `tokens` table for a `sentences` table (doc_id, sent_id, text; other columns ignored)."""
     backend = choose_backend(backend)
     texts, doc_ids, sent_ids = sentence_columns(sentences)
-    if backend == "rjieba" and not any(SENTENCE_SEPARATOR in text for text in texts):
+    if can_tag_at_once(texts, backend):
         tokens, tags, counts = tokenize_at_once(texts, doc_ids)
         return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=False)
     tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))

@@ -129,3 +129,9 @@ def test_dev_corpus_backends_agree(shared_dir):
         same, total = same + len(ours_spans & ref_spans), total + len(ref_spans)
     assert total > 5000
     assert same / total > 0.995
+
+
+def test_tagging_several_texts_at_once_matches_tagging_each():
+    texts = ["包头稀土储量占全国的83.7%。", "中国稀土集团董事长表示：", "", "白云鄂博矿 新质生产力\r\n稀土+"]
+    assert words.tag_texts(texts) == [words.tag_text(text) for text in texts]
+    assert words.tag_texts(["a\x00b"]) == [words.tag_text("a\x00b")]  # the separator itself: one text at a time
