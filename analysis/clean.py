@@ -83,7 +83,6 @@ LATIN = re.compile(r"[A-Za-z]+")
 WORDISH = re.compile(r"[\w\u3400-\u9fff]")
 WORDISH_RUN = re.compile(r"[\u3400-\u9fff\w]+")  # (the CJK range first: the quicker test)
 SPACES = re.compile(r"[ \t]+")
-DIGIT = re.compile(r"\d")
 LINE_EDGE_SPACES = re.compile(r" ?\n ?")
 DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")  # a full-width full stop between digits is a decimal point
 TO_HALF_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009\u200b-\u200d"

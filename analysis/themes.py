@@ -141,17 +141,6 @@ def is_term_pos(pos: str) -> bool:
     return pos.startswith(TERM_POS_PREFIXES)
 
 
-def is_term(token: str, pos: str) -> bool:
-    """Whether a token counts as a content term (not a stopword, punctuation, number or stray character)."""
-    return is_term_word(token) and is_term_pos(pos)
-
-
-def duplicate_keys(sentences: pd.DataFrame | None) -> set[tuple[str, object]]:
-    """(doc_id, sent_id) of sentences flagged `is_duplicate` (none when there is no flag)."""
-    flagged = flagged_sentences(sentences)
-    return set(zip(flagged["doc_id"].astype(str), flagged["sent_id"], strict=True))
-
-
 def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame:
     """The rows of a sentences table flagged `is_duplicate` (none when there is no flag)."""
     if sentences is None or "is_duplicate" not in sentences.columns or not len(sentences):
