@@ -441,11 +441,13 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
 def row_groups(parts: list[Path], schema: pa.Schema, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
     """The part files' rows, in order, as tables of about `rows` rows (memory bounded by `rows`)."""
     pending: list[pa.Table] = []
+    pending_rows = 0
     for part in parts:
         pending.append(pa_feather.read_table(part, memory_map=True).select(schema.names).cast(schema))
-        if sum(t.num_rows for t in pending) >= rows:
+        pending_rows += pending[-1].num_rows
+        if pending_rows >= rows:
             yield pa.concat_tables(pending)
-            pending = []
+            pending, pending_rows = [], 0
     if pending:
         yield pa.concat_tables(pending)
 
