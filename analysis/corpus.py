@@ -33,7 +33,6 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -45,16 +44,13 @@ import pyarrow.parquet as pq
 from . import claims, clean, read, reference, themes, words
 from .outputs import write_bytes_atomic, write_text_atomic
 from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
+from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 # The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
 # (several times the corpus's size as CSV, and not meant for a spreadsheet).
 PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
-# Batches are the unit of work and of caching. Each costs a fixed ~30 ms (a DataFrame per table) on top of its
-# files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced.
-BATCH_FILES = 128  # typical files per batch; at most 4 times this
-MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
 SERIAL_BELOW = 8  # no progress bar below this many files
 WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
@@ -248,9 +244,7 @@ def default_executor(n_batches: int) -> Executor | None:
     workers = min(os.cpu_count() or 1, n_batches)
     if workers < 2:
         return None
-    context = get_context("forkserver")  # no fork of a process that may hold threads
-    context.set_forkserver_preload(["analysis.worker_preload"])  # workers forked warm from the server
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())  # workers forked warm
     threading.Thread(target=start_workers, args=(pool,), daemon=True).start()  # warm up while inputs are hashed
     return pool
 

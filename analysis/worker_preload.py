@@ -1,10 +1,29 @@
 """Imported once by the forkserver before it forks the corpus workers, so that each starts warm.
 
-Loads the library, the reference tables and the tokenizer with its user dictionary (about a second each)
-once instead of once per worker process.
+Loads the library, the reference tables, the tokenizer with its user dictionary and every lazily built rule
+set (marker regexes, claim lexicon…) once instead of once per worker process, by running a made-up page
+(`resources/warmup_page.txt`) through every per-document step and writing its part files.
 """
 
-from . import corpus, words
+import tempfile
+from pathlib import Path
 
-corpus.empty_document_tables()  # runs every per-document step once on an empty page: reference tables, regexes
-words.tag_text("包头稀土")  # the tokenizer's dictionaries
+from . import corpus, read
+from .paths import RESOURCES
+
+
+def warmup_page() -> read.Page:
+    """The made-up page in `resources/warmup_page.txt` (its comment lines dropped)."""
+    lines = (RESOURCES / "warmup_page.txt").read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines if not line.startswith("#"))
+    return read.Page(doc_id="warmup", path="warmup_page.txt", encoding="utf-8", text=text)
+
+
+def warm_up() -> None:
+    """Run every per-document step and the part writer once (their results are thrown away)."""
+    corpus.empty_document_tables()
+    with tempfile.TemporaryDirectory() as parts:
+        corpus.write_parts(corpus.pages_tables([warmup_page()]), Path(parts), 0)
+
+
+warm_up()

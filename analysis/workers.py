@@ -1,0 +1,52 @@
+"""The local worker processes: forked warm from a forkserver that has loaded the library (`worker_preload`).
+
+The forkserver loads the library in the background; the command line starts it before importing the library
+itself when the inputs look large enough for a pool, so that the two load side by side on two cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+PRELOAD = ["analysis.worker_preload"]  # modules the forkserver imports before it forks any worker
+# Batches are the unit of work and of caching. Each costs a fixed ~30 ms (a DataFrame per table) on top of its
+# files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced.
+BATCH_FILES = 128  # typical files per batch; at most 4 times this
+MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
+
+
+def worker_context() -> BaseContext:
+    """The forkserver start method, its server preloading the library (no fork of a process that may hold threads)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now; it preloads the library in the background while this process goes on."""
+    worker_context()
+    forkserver.ensure_running()
+
+
+def more_than_one_batch(inputs: list[Path]) -> bool:
+    """Whether the files under `inputs` (files or folders) exceed one batch; stops counting as soon as they do."""
+    files = size = 0
+    pending = [str(path) for path in inputs]
+    while pending:
+        path = pending.pop()
+        try:
+            if os.path.isdir(path):
+                with os.scandir(path) as entries:
+                    pending.extend(entry.path for entry in entries)
+                continue
+            size += os.stat(path).st_size
+        except OSError:
+            continue
+        files += 1
+        if files > BATCH_FILES or size > MAX_BATCH_BYTES:
+            return True
+    return False
