@@ -48,6 +48,7 @@ from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
+RETURNED_TABLES = ("rejects",)  # what a worker sends back to `tabulate`; it writes every other table as parts
 # The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
 # (several times the corpus's size as CSV, and not meant for a spreadsheet).
 PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
@@ -204,8 +205,8 @@ def process_batch(
 ) -> dict[str, pd.DataFrame]:
     """`process_files` on one batch (the unit of work sent to a worker), through the project cache.
 
-    With `parts_dir`, the large tables (STREAMED_TABLES) are written there as numbered part files by the
-    worker itself and left out of the result, so they never travel back to the main process.
+    With `parts_dir`, the tables are written there as numbered part files by the worker itself and left out of
+    the result (all but RETURNED_TABLES), so they never travel back through a pipe to the main process.
     """
     tables = cached_batch(files, fingerprint) if use_cache else process_files(files)
     return write_parts(tables, Path(parts_dir), index) if parts_dir else tables
@@ -377,12 +378,13 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
 
 def to_arrow(table: pd.DataFrame) -> pa.Table:
     """A DataFrame as an Arrow table: text columns as strings, all-missing columns typed as strings."""
-    converted = table.copy()
-    for name in converted.columns:
-        mixed = pd.api.types.infer_dtype(converted[name], skipna=True) not in {"string", "empty"}
-        if converted[name].dtype == object and mixed:
-            converted[name] = converted[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    arrow = pa.Table.from_pandas(converted, preserve_index=False)
+    mixed = [name for name in table.columns if table[name].dtype == object
+             and pd.api.types.infer_dtype(table[name], skipna=True) not in {"string", "empty"}]
+    if mixed:
+        table = table.copy()
+        for name in mixed:
+            table[name] = table[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
     fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow.schema]
     return arrow.replace_schema_metadata(None).cast(pa.schema(fields))
 
@@ -419,17 +421,32 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
 
 
 def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) -> dict[str, pd.DataFrame]:
-    """Write the large tables of one batch as part files `<name>.<index>.arrow|csv`; return the others.
+    """Write the batch's tables as part files `<name>.<index>.arrow` (STREAMED_TABLES also `.csv`); return the rest
+    (the rejects, which the main process reports as they come).
 
-    Arrow IPC files are cheap to write and are read back memory-mapped; the Parquet encoding happens once, in
-    `merge_parts`, over large row groups (smaller files than one row group per batch)."""
-    rest = dict(tables)
-    for name in STREAMED_TABLES:
-        arrow = to_arrow(rest.pop(name))
+    Arrow IPC files are cheap to write and are read back memory-mapped (no copy, unlike results sent back through
+    a pipe); the Parquet encoding happens once, in `merge_parts`, over large row groups."""
+    rest = {}
+    for name, table in tables.items():
+        if name in RETURNED_TABLES:
+            rest[name] = table
+            continue
+        arrow = to_arrow(table)
         if arrow.num_rows:
             pa_feather.write_feather(arrow, parts_dir / f"{name}.{index:06d}.arrow", compression="uncompressed")
-            (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
+            if name in STREAMED_TABLES:
+                (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
     return rest
+
+
+def read_parts(parts_dir: Path, name: str) -> pd.DataFrame:
+    """A table joined from its part files, in batch order (memory-mapped); its empty form when there are none."""
+    parts = sorted(parts_dir.glob(f"{name}.*.arrow"))
+    if not parts:
+        return empty_document_tables()[name]
+    arrow = pa.concat_tables([pa_feather.read_table(part, memory_map=True) for part in parts],
+                             promote_options="permissive")
+    return arrow.to_pandas()
 
 
 def row_groups(parts: list[Path], schema: pa.Schema, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
@@ -542,9 +559,9 @@ def tabulate(
         if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
             threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
-    tables = concat_tables(kept) if kept else {
-        k: v for k, v in dict(empty_document_tables()).items() if k not in STREAMED_TABLES
-    }
+    tables = concat_tables(kept) if kept else {"rejects": empty_document_tables()["rejects"]}
+    tables.update({name: read_parts(parts_dir, name) for name in empty_document_tables()
+                   if name not in STREAMED_TABLES and name not in RETURNED_TABLES})
     tables["rejects"] = pd.concat(
         [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
     )

@@ -91,6 +91,18 @@ def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
     assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
 
 
+def test_workers_return_only_the_rejects_and_every_other_table_is_read_back_from_parts(tmp_path):
+    rejects = pd.DataFrame({"path": ["bad.txt"], "error": ["empty file"]})
+    for index, doc_id in enumerate(["a", "b"]):
+        tables = {"claims": pd.DataFrame({"doc_id": [doc_id], "value": [83.7 + index]}), "rejects": rejects}
+        assert list(corpus.write_parts(tables, tmp_path, index)) == ["rejects"]
+    claims = corpus.read_parts(tmp_path, "claims")
+    assert claims["doc_id"].tolist() == ["a", "b"] and claims["value"].tolist() == [83.7, 84.7]
+    assert claims["doc_id"].dtype == corpus.empty_document_tables()["claims"]["doc_id"].dtype
+    quotes = corpus.read_parts(tmp_path, "quotes")  # no batch had any: the table's empty form
+    assert quotes.empty and list(quotes.columns) == list(corpus.empty_document_tables()["quotes"].columns)
+
+
 def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
     schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
     for index in range(5):  # five parts of three rows each
