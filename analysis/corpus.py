@@ -425,7 +425,7 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
     (the rejects, which the main process reports as they come).
 
     Arrow IPC files are cheap to write and are read back memory-mapped (no copy, unlike results sent back through
-    a pipe); the Parquet encoding happens once, in `merge_parts`, over large row groups."""
+    a pipe); the Parquet encoding happens once, in `PartJoiner`, over large row groups."""
     rest = {}
     for name, table in tables.items():
         if name in RETURNED_TABLES:
@@ -449,37 +449,56 @@ def read_parts(parts_dir: Path, name: str) -> pd.DataFrame:
     return arrow.to_pandas()
 
 
-def row_groups(parts: list[Path], schema: pa.Schema, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.Table]:
-    """The part files' rows, in order, as tables of about `rows` rows (memory bounded by `rows`)."""
-    pending: list[pa.Table] = []
-    pending_rows = 0
-    for part in parts:
-        pending.append(pa_feather.read_table(part, memory_map=True).select(schema.names).cast(schema))
-        pending_rows += pending[-1].num_rows
-        if pending_rows >= rows:
-            yield pa.concat_tables(pending)
-            pending, pending_rows = [], 0
-    if pending:
-        yield pa.concat_tables(pending)
+class PartJoiner:
+    """Joins one streamed table's part files, batch by batch in order, into `<name>.csv` and `<name>.parquet`.
 
+    `tabulate` adds each batch as it finishes, so the joining overlaps the workers; Parquet row groups hold about
+    `rows` rows (memory bounded by `rows`). A table without any part is written empty (`empty`, by default the
+    table's columns with no rows)."""
 
-def merge_parts(parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame | None = None) -> list[Path]:
-    """Join a table's part files, in batch order, into `<name>.csv` and `<name>.parquet` in `out_dir`.
+    def __init__(self, parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame | None = None,
+                 rows: int = ROW_GROUP_ROWS) -> None:  # fmt: skip
+        self.parts_dir, self.name, self.out_dir, self.empty, self.rows = parts_dir, name, out_dir, empty, rows
+        self.targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
+        self.schema: pa.Schema | None = None
+        self.csv: io.BufferedWriter | None = None
+        self.parquet: pq.ParquetWriter | None = None
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
 
-    Without parts, `empty` (by default the table's columns with no rows) is written."""
-    parts = sorted(parts_dir.glob(f"{name}.*.arrow"))
-    if not parts:
-        return write_tables({name: empty_document_tables()[name] if empty is None else empty}, out_dir)
-    schema = pa_feather.read_table(parts[0], memory_map=True).schema.remove_metadata()
-    targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
-    with open(targets[0], "wb") as csv:
-        csv.write(b"\xef\xbb\xbf" + csv_bytes(schema.empty_table(), header=True))
-        for part in parts:
-            csv.write(part.with_suffix(".csv").read_bytes())
-    with pq.ParquetWriter(targets[1], schema) as parquet:
-        for group in row_groups(parts, schema):
-            parquet.write_table(group, row_group_size=len(group))
-    return targets
+    def add(self, index: int) -> None:
+        """Append batch `index`'s part (a batch without rows for this table has none)."""
+        part = self.parts_dir / f"{self.name}.{index:06d}.arrow"
+        if not part.exists():
+            return
+        table = pa_feather.read_table(part, memory_map=True)
+        if self.schema is None:  # the first part fixes the columns and their types
+            self.schema = table.schema.remove_metadata()
+            self.csv = open(self.targets[0], "wb")  # closed in `close`
+            self.csv.write(b"\xef\xbb\xbf" + csv_bytes(self.schema.empty_table(), header=True))
+            self.parquet = pq.ParquetWriter(self.targets[1], self.schema)
+        self.csv.write(part.with_suffix(".csv").read_bytes())
+        self.pending.append(table.select(self.schema.names).cast(self.schema))
+        self.pending_rows += table.num_rows
+        if self.pending_rows >= self.rows:
+            self.write_row_group()
+
+    def write_row_group(self) -> None:
+        """Write the pending parts as one Parquet row group."""
+        group = pa.concat_tables(self.pending)
+        self.parquet.write_table(group, row_group_size=len(group))
+        self.pending, self.pending_rows = [], 0
+
+    def close(self) -> list[Path]:
+        """Finish both files (or write the empty table when no part came); return their paths."""
+        if self.schema is None:
+            empty = empty_document_tables()[self.name] if self.empty is None else self.empty
+            return write_tables({self.name: empty}, self.out_dir)
+        if self.pending:
+            self.write_row_group()
+        self.csv.close()
+        self.parquet.close()
+        return self.targets
 
 
 # ---------------------------------------------------------------- tabulate (streaming, on disk)
@@ -555,10 +574,13 @@ def tabulate(
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
+    joiners = [PartJoiner(parts_dir, name, staging) for name in STREAMED_TABLES]
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
         if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
             threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
+        for joiner in joiners:  # the large tables are joined while the workers go on
+            joiner.add(index)
     tables = concat_tables(kept) if kept else {"rejects": empty_document_tables()["rejects"]}
     tables.update({name: read_parts(parts_dir, name) for name in empty_document_tables()
                    if name not in STREAMED_TABLES and name not in RETURNED_TABLES})
@@ -572,7 +594,7 @@ def tabulate(
     # while this one runs the corpus-level steps.
     finished = {name: table for name, table in tables.items() if name not in REPLACED_BY_CORPUS_STEPS}
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
-        writing = [writer.submit(merge_parts, parts_dir, name, staging) for name in STREAMED_TABLES]
+        writing = [writer.submit(joiner.close) for joiner in joiners]
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
         corpus_level = corpus_tables(tables)
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()]

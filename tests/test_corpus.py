@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as pa_feather
+import pyarrow.parquet as pq
 import pytest
 
 from analysis import corpus
@@ -82,12 +83,17 @@ def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
         tables = {**{name: pd.DataFrame() for name in corpus.STREAMED_TABLES}, **tables}
         rest = corpus.write_parts(tables, parts, index)
         assert not set(corpus.STREAMED_TABLES) & set(rest)
-    corpus.merge_parts(parts, "tokens", tmp_path, pd.DataFrame(columns=["doc_id", "token"]))
+    joiners = {name: corpus.PartJoiner(parts, name, tmp_path, pd.DataFrame(columns=["doc_id", column]))
+               for name, column in (("tokens", "token"), ("sentences", "text"))}
+    for index in [0, 1, 2]:
+        for joiner in joiners.values():
+            joiner.add(index)
+    joiners["tokens"].close()
     assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["稀土", "=包头"]
     csv = (tmp_path / "tokens.csv").read_bytes()
     assert csv.startswith(b"\xef\xbb\xbf") and csv.count(b"doc_id") == 1
     assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["token"].tolist() == ["稀土", "'=包头"]
-    corpus.merge_parts(parts, "sentences", tmp_path, pd.DataFrame(columns=["doc_id", "text"]))
+    joiners["sentences"].close()  # no batch had sentences: the empty table given
     assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
 
 
@@ -104,13 +110,21 @@ def test_workers_return_only_the_rejects_and_every_other_table_is_read_back_from
 
 
 def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
-    schema = pa.schema([("doc_id", pa.string()), ("sent_id", pa.int64())])
-    for index in range(5):  # five parts of three rows each
+    out = tmp_path / "out"
+    out.mkdir()
+    joiner = corpus.PartJoiner(tmp_path, "tokens", out, rows=7)
+    for index in range(5):  # five parts of three rows each, joined as they come
         table = pa.table({"doc_id": [f"d{index}"] * 3, "sent_id": [index * 3 + i for i in range(3)]})
         pa_feather.write_feather(table, tmp_path / f"tokens.{index:06d}.arrow")
-    groups = list(corpus.row_groups(sorted(tmp_path.glob("tokens.*.arrow")), schema, rows=7))
-    assert [group.num_rows for group in groups] == [9, 6]  # parts are kept whole; a group closes once it has 7
-    assert pa.concat_tables(groups).column("sent_id").to_pylist() == list(range(15))
+        (tmp_path / f"tokens.{index:06d}.csv").write_bytes(corpus.csv_bytes(table, header=False))
+        joiner.add(index)
+    joiner.add(5)  # a batch without tokens
+    joiner.close()
+    parquet = pq.ParquetFile(out / "tokens.parquet")
+    sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+    assert sizes == [9, 6]  # parts are kept whole; a group closes once it has 7
+    assert parquet.read().column("sent_id").to_pylist() == list(range(15))
+    assert pd.read_csv(out / "tokens.csv", encoding="utf-8-sig")["sent_id"].tolist() == list(range(15))
 
 
 def test_intermediate_tables_are_written_as_parquet_only(tmp_path):
