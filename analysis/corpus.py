@@ -384,7 +384,7 @@ def to_arrow(table: pd.DataFrame) -> pa.Table:
         table = table.copy()
         for name in mixed:
             table[name] = table[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)  # (threads cost more than they save here)
     fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow.schema]
     return arrow.replace_schema_metadata(None).cast(pa.schema(fields))
 
