@@ -40,6 +40,7 @@ from pathlib import Path
 import cn2an
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .paths import RESOURCES
 
@@ -277,9 +278,12 @@ def find_names(text: str, lex: Lexicon) -> dict[str, list[tuple[int, int, str]]]
     """(start, end, canonical name) of the subjects, scopes and measures named in `text`, by list."""
     pattern, mapping = lex.names
     found: dict[str, list[tuple[int, int, str]]] = {"subject": [], "scope": [], "measure": []}
-    for m in pattern.finditer(text):
-        table, name = mapping[m[0]]
-        found[table].append((m.start(), m.end(), name))
+    end = 0
+    for alias in pattern.findall(text):  # faster than finditer; no alias occurs between two matches, so
+        start = text.find(alias, end)  # the first occurrence after the previous match is this match
+        end = start + len(alias)
+        table, name = mapping[alias]
+        found[table].append((start, end, name))
     return found
 
 
@@ -577,10 +581,15 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
                          scope, text[start:end], text, start, end, f"{doc_id}:{n}"))  # fmt: skip
     if not rows:
         return empty_claims()
-    columns = dict(zip(CLAIM_COLUMNS, (list(column) for column in zip(*rows, strict=True)), strict=True))
-    for name, dtype in CLAIM_DTYPES.items():
-        columns[name] = np.array(columns[name], dtype=dtype)
-    return pd.DataFrame(columns, columns=CLAIM_COLUMNS)
+    columns = {}
+    for name, column in zip(CLAIM_COLUMNS, zip(*rows, strict=True), strict=True):
+        columns[name] = np.array(column, dtype=CLAIM_DTYPES[name]) if name in CLAIM_DTYPES else string_array(column)
+    return pd.DataFrame(columns, columns=CLAIM_COLUMNS, copy=False)
+
+
+def string_array(values) -> pd.api.extensions.ExtensionArray:
+    """A pandas `str` column of Python strings, built through Arrow directly (faster than from a list)."""
+    return pd.array(pa.array(values, type=pa.large_string()), dtype="str")
 
 
 def empty_claims() -> pd.DataFrame:

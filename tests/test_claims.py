@@ -212,3 +212,17 @@ def test_spaced_numbers_and_approximate_pairs():
     table = claims_of("产量达 4350 万吨，花一两元就能充满电，他是第4位选手，自己的另一半。")
     assert list(zip(table["span"], table["kind"], table["value"], strict=True)) == [
         ("4350 万吨", "quantity", 43_500_000.0), ("第4", "rank", 4.0)]  # 第4位 is a rank, not a count of 4  # fmt: skip
+
+
+def test_find_names_gives_the_offsets_of_every_match():
+    from analysis.claims import find_names, lexicon
+
+    lex = lexicon()
+    text = "包头市稀土储量占全国储量的83.7%，包头的产量和中国北方稀土的产量都居世界第一。"
+    pattern, mapping = lex.names
+    expected: dict[str, list] = {"subject": [], "scope": [], "measure": []}
+    for m in pattern.finditer(text):
+        table, name = mapping[m[0]]
+        expected[table].append((m.start(), m.end(), name))
+    assert find_names(text, lex) == expected
+    assert all(text[start:end] for names in expected.values() for start, end, _ in names)

@@ -140,3 +140,16 @@ def test_claim_variants_without_article_metadata():
     variants = claim_variants(claims, pd.DataFrame({"doc_id": ["a", "b"]}))
     assert list(variants["value"]) == [30.0, 37.0] and set(variants["n_variants"]) == {2}
     assert set(variants["earliest"]) == {""} and set(variants["n_outlets"]) == {0}
+
+
+def test_table_records_are_the_rows_as_to_dict_gives_them(usgs, facts):
+    from analysis.reference import table_records
+
+    for table in (usgs_shares(usgs), facts):
+        records, expected = table_records(table), table.to_dict("records")
+        assert len(records) == len(expected)
+        for record, row in zip(records, expected, strict=True):
+            assert list(record) == list(row)
+            for name, value in row.items():
+                assert type(record[name]) is type(value)
+                assert record[name] == value or (value is None and record[name] is None) or value != value
