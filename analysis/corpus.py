@@ -56,6 +56,7 @@ SERIAL_BELOW = 8  # no progress bar below this many files
 WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
+FORMULA_FIRST_BYTES = [b"=", b"+", b"-", b"@", b"\t", b"\r"]  # the same characters, as bytes
 
 
 # ---------------------------------------------------------------- per-document steps (pure)
@@ -367,13 +368,25 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
 
     columns = []
     for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and may_start_formulas(column):
             risky = pc.fill_null(pc.match_substring_regex(column, FORMULA_START), False)
             if pc.any(risky).as_py():  # quoting every cell costs more than finding the few that need it
                 quoted = pc.binary_join_element_wise(pa.scalar("'", column.type), column, pa.scalar("", column.type))
                 column = pc.if_else(risky, quoted, column)
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def may_start_formulas(column: pa.ChunkedArray) -> bool:
+    """Whether a text column holds any of the bytes a formula cell starts with (a quick scan of its character data:
+    ids, tags and most words never do, and then no cell needs to be matched)."""
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        if data is not None:
+            text = data.to_pybytes()
+            if any(byte in text for byte in FORMULA_FIRST_BYTES):  # (each a memchr over the bytes)
+                return True
+    return False
 
 
 def to_arrow(table: pd.DataFrame) -> pa.Table:

@@ -71,6 +71,16 @@ def test_formula_like_cells_are_neutralised_in_csv_only():
     assert parquet["text"].tolist()[0] == "=1+1"
 
 
+def test_only_columns_holding_a_formula_character_are_matched_cell_by_cell():
+    ids = pa.chunked_array([pa.array(["0123456789abcdef", None, "稀土"])])
+    inside = pa.chunked_array([pa.array(["包头-白云鄂博", "稀土", ""])])  # a "-" inside a cell: checked, not quoted
+    assert not corpus.may_start_formulas(ids) and corpus.may_start_formulas(inside)
+    assert corpus.may_start_formulas(pa.chunked_array([pa.array(["稀土", "=1+1"])[1:]]))  # a slice of an array
+    table = corpus.neutralise_formulas(pa.table({"id": ids, "text": inside}))
+    assert table.column("id").to_pylist() == ["0123456789abcdef", None, "稀土"]
+    assert table.column("text").to_pylist() == ["包头-白云鄂博", "稀土", ""]
+
+
 def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
     parts = tmp_path / "parts"
     parts.mkdir()
