@@ -31,6 +31,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -279,7 +280,10 @@ class MarkerSet:
 
     def reason(self, line: str) -> str:
         """The reason of the first pattern that matches `line` (in lower case), or ""."""
-        line = line.lower()
+        return self.lower_case_reason(line.lower())
+
+    def lower_case_reason(self, line: str) -> str:
+        """`reason` of a line already in lower case."""
         anchored = self.anchored_by_first.get(line[:1])
         match = anchored.match(line) if anchored else None
         if self.anchored_any_start and (self.anchored_any_trigger is None or self.anchored_any_trigger.search(line)):
@@ -348,6 +352,19 @@ def inline_markers() -> tuple[tuple[str, re.Pattern, re.Pattern | None], ...]:
     quicker first test; None: unknown)."""
     return tuple((reason, re.compile(pattern), character_class(pattern_first_characters(pattern)))
                  for reason, pattern in read_sections("inline_boilerplate.txt"))
+
+
+@lru_cache(maxsize=1)
+def inline_start_characters() -> tuple[frozenset[str] | None, ...]:
+    """For every inline boilerplate pattern, the characters its matches start with (None: unknown)."""
+    return tuple(pattern_first_characters(pattern.pattern) for _, pattern, _ in inline_markers())
+
+
+@lru_cache(maxsize=1)
+def inline_start_class() -> re.Pattern | None:
+    """A regex finding any character an inline boilerplate match can start with (None when some are unknown)."""
+    starts = inline_start_characters()
+    return None if None in starts else character_class(frozenset().union(*starts))
 
 
 @lru_cache(maxsize=1)
@@ -429,10 +446,9 @@ SCRIPT_BITS = {"cjk": 1, "kana": 2, "latin": 4, "gb2312": 8}
 
 @lru_cache(maxsize=1)
 def script_table() -> np.ndarray:
-    """SCRIPT_BITS of every code point below 0x10000 (CJK, kana, Latin letter, encodable in GB2312); one more
-    entry (0) stands for all code points beyond."""
+    """SCRIPT_BITS of every code point (CJK, kana, Latin letter, encodable in GB2312; all 0 beyond 0xFFFF)."""
     every_character = "".join(map(chr, range(0x10000)))
-    table = np.zeros(0x10001, dtype=np.uint8)
+    table = np.zeros(0x110000, dtype=np.uint8)
     for name, pattern in (("cjk", CJK), ("kana", KANA), ("latin", LATIN)):
         table[code_points("".join(pattern.findall(every_character)))] |= SCRIPT_BITS[name]
     table[[code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]] |= SCRIPT_BITS["gb2312"]
@@ -441,7 +457,7 @@ def script_table() -> np.ndarray:
 
 def script_counts(text: str) -> dict[str, int]:
     """How many characters of the text are CJK, kana, Latin letters, and encodable in GB2312."""
-    per_class = np.bincount(script_table()[np.minimum(code_points(text), 0x10000)], minlength=16)
+    per_class = np.bincount(script_table().take(code_points(text)), minlength=16)
     return dict(zip(SCRIPT_BITS, (per_class @ script_class_members()).tolist(), strict=True))
 
 
@@ -502,8 +518,13 @@ def is_meta_line(line: str) -> bool:
     return bool(TIME.search(line) or DATE_KEYS.search(line) or count(CJK, rest) <= 12)
 
 
+CLOSING_BRACKETS = (")", "）")  # the characters `byline_pattern` ends with (before trailing spaces)
+
+
 def split_credit(line: str) -> tuple[str, str, str] | None:
     """(line without its trailing credit, the credit, source + "\\t" + author) or None when there is none."""
+    if not line.rstrip().endswith(CLOSING_BRACKETS):  # a credit closes the line
+        return None
     match = byline_pattern().search(line)
     if not match or (match.start() == 0 and len(line) > 40):
         return None
@@ -531,10 +552,17 @@ def author_from_line(line: str) -> str:
 # ---------------------------------------------------------------- classifying lines
 
 
+CUT_REPLACEMENTS = frozenset(" \n")  # what `strip_inline` puts in the place of a cut
+
+
 def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     """The text without inline boilerplate (tickers, artifacts, captions) and the cuts: (line_no, text, reason)."""
     cuts: list[tuple[int, str, str]] = []
-    for reason, pattern, starts in inline_markers():
+    any_start = inline_start_class()
+    present = set(any_start.findall(text)) if any_start else None  # the characters in the text a match can start with
+    for (reason, pattern, starts), characters in zip(inline_markers(), inline_start_characters(), strict=True):
+        if present is not None and present.isdisjoint(characters):  # (one scan of the text for all the patterns)
+            continue
         start = 0
         if starts is not None:  # no match begins before the first character a match can start with
             first = starts.search(text)
@@ -545,6 +573,8 @@ def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
             cuts.extend((text.count("\n", 0, match.start()) + 1, match.group(0).strip(), reason)
                         for match in pattern.finditer(text))
             text = pattern.sub(lambda match: "\n" * match.group(0).count("\n") or " ", text)
+            if present is not None:
+                present |= CUT_REPLACEMENTS
     if cuts:
         text = LINE_EDGE_SPACES.sub("\n", SPACES.sub(" ", text)).strip(" ")
     return text, cuts
@@ -563,6 +593,20 @@ def end_reason(line: str) -> str:
     return end_markers().reason(line) if len(line) <= MAX_END_LINE else ""
 
 
+def marker_kind(line: str) -> tuple[str, str]:
+    """("end", `end_reason`) or ("marker", `marker_reason`) of a line, else ("", ""); the line is lowered once."""
+    if len(line) > MAX_LONG_MARKER_LINE:
+        return "", ""
+    lower = line.lower()
+    if len(line) <= MAX_END_LINE:
+        reason = end_markers().lower_case_reason(lower)
+        if reason:
+            return "end", reason
+    every, long_lines = line_markers()
+    reason = (every if len(line) <= MAX_MARKER_LINE else long_lines).lower_case_reason(lower)
+    return ("marker", reason) if reason else ("", "")
+
+
 def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
     """(kind, reason) of a cleaned, non-blank line: kinds meta, end, marker, noise, foreign, strong, weak.
 
@@ -573,12 +617,9 @@ def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
         return "noise", "noise"
     if is_meta_line(line):
         return "meta", "timestamp"
-    reason = end_reason(line)
-    if reason:
-        return "end", reason
-    reason = marker_reason(line)
-    if reason:
-        return "marker", reason
+    kind, reason = marker_kind(line)
+    if kind:
+        return kind, reason
     if chinese_page and not is_chinese_line(line):
         return "foreign", "foreign language"
     punctuation = SENTENCE_PUNCT if chinese_page else LATIN_SENTENCE_PUNCT
@@ -714,6 +755,7 @@ def keep_body(article: Article, rows: list, start: int, stop: int, title_index: 
     """Fill the article's paragraphs and removed lines from the classified rows."""
     seen: set[str] = set()
     title_key = comparable(title)
+    body_keys = comparable_keys([line for _, line, _, _ in rows[start:stop]])  # (a line holds no line break)
     tail_reason = "related list"
     for i, (number, line, kind, reason) in enumerate(rows):
         if i >= stop and kind == "end":
@@ -731,7 +773,7 @@ def keep_body(article: Article, rows: list, start: int, stop: int, title_index: 
         if kind not in {"strong", "weak"}:
             article.removed.append((number, line, reason))
             continue
-        key = comparable(line)
+        key = body_keys[i - start]
         if key == title_key and title:
             article.removed.append((number, line, "title"))
             continue
@@ -793,12 +835,33 @@ def split_sentences(paragraph: str) -> list[str]:
 # a decimal (with an optional unit) or an integer with a unit; the leading \d outside the alternatives lets `re` skip
 # quickly to the digits
 FIGURE = re.compile(r"\d(?:\d*\.\d+ ?(?:%|万|亿|吨|元|美元)?|\d* ?(?:%|万|亿|吨|元|美元))")
+NO_FIGURES: frozenset[str] = frozenset()
 
 
 def figures(sentence: str) -> frozenset[str]:
     """The numeric figures a sentence quotes (decimals, or with % / 万 / 亿 / 吨 / 元), for spotting restatements."""
     found = FIGURE.findall(sentence)
-    return frozenset(figure.replace(" ", "") for figure in found) if found else frozenset()
+    return frozenset(figure.replace(" ", "") for figure in found) if found else NO_FIGURES
+
+
+def comparable_keys(texts: list[str]) -> list[str]:
+    """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
+    (and the line breaks) picked with a table of code points, then split again."""
+    points = code_points("\n".join(texts))
+    if points.max(initial=0) > 0xFFFF:  # a character beyond the table (rare): one text at a time
+        return [comparable(text) for text in texts]
+    keys = points[comparable_or_line_break_table().take(points)].tobytes().decode("utf-32-le").split("\n")
+    if len(keys) != len(texts):  # a text holds a line break (or there are none): one text at a time
+        return [comparable(text) for text in texts]
+    return keys
+
+
+@lru_cache(maxsize=1)
+def comparable_or_line_break_table() -> np.ndarray:
+    """`comparable_bmp_table` that also keeps the line break."""
+    table = comparable_bmp_table().copy()
+    table[ord("\n")] = True
+    return table
 
 
 def duplicate_of(sentences: list[str]) -> list[int]:
@@ -808,9 +871,10 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     restatements quoting the same two or more figures with some wording in common. Candidates come from an
     index of each sentence's opening and closing characters and of its figures, so long articles stay fast.
     """
-    keys = [comparable(sentence) for sentence in sentences]
-    figures_of = [figures(sentence) if len(key) >= 8 else frozenset() for sentence, key in zip(sentences, keys,
-                                                                                                strict=True)]
+    keys = comparable_keys(sentences)
+    # figures only of the sentences indexed below; a key of letters only (no digit) quotes none
+    figures_of = [figures(sentence) if len(key) >= 8 and not key.isalpha() else NO_FIGURES
+                  for sentence, key in zip(sentences, keys, strict=True)]
     grams_of: dict[int, set[str]] = {}
 
     def grams(index: int) -> set[str]:
@@ -820,24 +884,25 @@ def duplicate_of(sentences: list[str]) -> list[int]:
         return grams_of[index]
 
     result, exact = [], {}
-    by_anchor: dict[str, list[int]] = {}
-    by_figures: dict[frozenset[str], list[int]] = {}
+    by_head: defaultdict[str, list[int]] = defaultdict(list)  # opening characters → sentences
+    by_tail: defaultdict[str, list[int]] = defaultdict(list)  # closing characters → sentences
+    by_figures: defaultdict[frozenset[str], list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
         found = exact.get(key, -1) if len(key) >= 6 else -1
         if found < 0 and len(key) >= 8:  # only these are indexed and have their figures
             figs = figures_of[index]
-            head, tail = "<" + key[:DUP_ANCHOR], key[-DUP_ANCHOR:] + ">"
-            candidates = by_anchor.get(head, []) + by_anchor.get(tail, [])
+            head, tail = key[:DUP_ANCHOR], key[-DUP_ANCHOR:]
+            candidates = [*by_head.get(head, ()), *by_tail.get(tail, ())]
             if len(figs) >= 2:
-                candidates += by_figures.get(figs, [])
+                candidates += by_figures.get(figs, ())
             if candidates:  # (restates needs the same figures: checked first, before building bigrams)
                 found = next((earlier for earlier in sorted(set(candidates))[:MAX_DUP_CANDIDATES]
                               if figures_of[earlier] == figs
                               and restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
-            by_anchor.setdefault(head, []).append(index)
-            by_anchor.setdefault(tail, []).append(index)
+            by_head[head].append(index)
+            by_tail[tail].append(index)
             if len(figs) >= 2:
-                by_figures.setdefault(figs, []).append(index)
+                by_figures[figs].append(index)
         result.append(found)
         exact.setdefault(key, index)
     return result
@@ -861,7 +926,13 @@ def typed(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """A table of rows (tuples in column order); text columns are pandas' `str`, the others as in COLUMN_DTYPES."""
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=COLUMN_DTYPES.get(column, "str")) for column in columns})
-    return pd.DataFrame({column: list(values) for column, values in zip(columns, zip(*rows, strict=True), strict=True)})
+    return pd.DataFrame({column: typed_column(values, column)
+                         for column, values in zip(columns, zip(*rows, strict=True), strict=True)})
+
+
+def typed_column(values: tuple, column: str) -> np.ndarray:
+    """A column's values as a numpy array of its dtype (object for text, which pandas makes its `str`)."""
+    return np.array(values, dtype=COLUMN_DTYPES.get(column, object))
 
 
 def article_records(article: Article) -> dict[str, list[tuple]]:

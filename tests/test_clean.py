@@ -295,3 +295,19 @@ def test_quick_regex_checks_over_estimate_where_a_match_can_start_and_what_it_co
     assert clean.pattern_required_characters(r"(?:责任)?编辑[:：]") == frozenset("编")
     assert clean.pattern_required_characters(r"\d+%|百分之") == frozenset("%百")
     assert clean.pattern_required_characters(r".*") is None
+
+
+def test_comparable_keys_match_comparable_one_by_one():
+    texts = ["稀土价格，上涨12.5%。", "", "a_b c-d", "含\n换行", "𠀀扩展B字符 and é", "（记者 王五）", "\ud800孤"]
+    for batch in ([], texts, texts[:2], texts[4:], [texts[0]] * 3):
+        assert clean.comparable_keys(batch) == [clean.comparable(text) for text in batch]
+
+
+def test_sentences_without_digits_quote_no_figures():
+    sentences = ["稀土是我国重要的战略资源之一。", "稀土是我国重要的战略资源之一！", "包头储量占全国83.7%、全球37.8%。"]
+    assert clean.duplicate_of(sentences) == [-1, 0, -1]
+
+
+def test_credit_needs_a_closing_bracket_at_the_line_end():
+    assert clean.split_credit("稀土产业稳步发展。（中国工业报记者 孟凡君） ") is not None
+    assert clean.split_credit("稀土产业（中国工业报记者 孟凡君）稳步发展。") is None

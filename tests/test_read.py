@@ -110,10 +110,10 @@ def test_unreadable_file_is_rejected(tmp_path):
 def test_read_errors_become_rejects(tmp_path, monkeypatch):
     path = write(tmp_path, "denied.txt", ARTICLE)
 
-    def deny(self):
+    def deny(path, limit):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(read, "read_bytes_upto", deny)
     assert error_of(path) == "unreadable: Permission denied"
 
 
