@@ -14,7 +14,8 @@ everywhere in the same document. Surnames that are also common words (向, 时, 
 Measured on the dev pages, rjieba agrees with jieba on 99.9% of token boundaries and 99.3% of tags.
 
 Speed: the rjieba backend tags a whole batch of sentences in one call (joined by a separator character that
-cuts nothing) and builds the table column-wise with Arrow; the jieba backend tags sentence by sentence.
+cuts nothing) and builds the table column-wise with Arrow (words cut from the text's bytes, lookups per distinct
+word); the jieba backend tags sentence by sentence.
 
 Table `tokens` (one row per token, punctuation and spaces included):
     doc_id      document id (str)
@@ -318,26 +319,20 @@ def document_numbers(doc_ids: list[str]) -> np.ndarray:
 
 
 @functools.cache
-def special_words() -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """The words tokenize_at_once looks up in one pass (the separator first, then surnames and tag-fix words),
-    and for each of them plus a last row for any other word: whether it is a surname, its tag-fix number (or -1)."""
-    surnames = word_set("surnames.txt")
-    fix_words = list(rjieba_tag_fixes())
-    words = [SENTENCE_SEPARATOR, *sorted(surnames | set(fix_words))]
-    is_surname = np.array([word in surnames for word in words] + [False])
-    fix_numbers = np.array([fix_words.index(word) if word in fix_words else -1 for word in words] + [-1])
-    return pa.array(words, pa.large_string()), is_surname, fix_numbers
+def word_list_array(name: str) -> pa.Array:
+    """A resource word list as a sorted Arrow array (a value set for pyarrow.compute.is_in; cached per process)."""
+    return pa.array(sorted(word_set(name)), pa.large_string())
 
 
-def special_word_numbers(tokens: pa.Array) -> np.ndarray:
-    """For each token, its index in special_words() (0 for the separator), or len(special_words) for other words."""
-    words = special_words()[0]
-    return pc.fill_null(pc.index_in(tokens, value_set=words), len(words)).to_numpy(zero_copy_only=False)
+@functools.cache
+def not_given_names_array() -> pa.Array:
+    """not_given_names() as a sorted Arrow array (cached per process)."""
+    return pa.array(sorted(not_given_names()), pa.large_string())
 
 
 def title_endings(words: pa.Array) -> np.ndarray:
     """is_title for each word of an Arrow array (a title or role among its last 2-5 characters)."""
-    titles = pa.array(sorted(word_set("person_titles.txt")), pa.large_string())
+    titles = word_list_array("person_titles.txt")
     lengths = pc.utf8_length(words).to_numpy(zero_copy_only=False)
     found = np.zeros(len(words), dtype=bool)
     for size in range(2, TITLE_MAX_CHARS + 1):
@@ -346,26 +341,34 @@ def title_endings(words: pa.Array) -> np.ndarray:
     return found
 
 
-def evidence_words(words: pa.Array) -> np.ndarray:
-    """For each word, whether it is name evidence right after a name (a speech verb or a title)."""
-    speech_verbs = pa.array(sorted(word_set("speech_verbs.txt")), pa.large_string())
-    return pc.is_in(words, value_set=speech_verbs).to_numpy(zero_copy_only=False) | title_endings(words)
-
-
 def may_have_name_evidence(tokens: pa.Array, surnames: np.ndarray) -> np.ndarray:
-    """For each surname position, False when has_name_evidence is False for every name starting there.
+    """For each surname position, False when find_person_names finds no name starting there.
 
-    A cheap vectorised pre-check: evidence needs a speech verb or title 2 or 3 tokens after the surname (right
-    after a one- or two-token given name), or a title before it (the token before, or further back if that one
-    has no CJK character, e.g. a space).
+    A cheap vectorised pre-check on the surname's neighbours (the token before it and the three after it). A given
+    name needs the token right after the surname to be a one- or two-character CJK word (jieba words hold no
+    newline, so RE2's `$` agrees with CJK_RE) that is not in not_given_names(). Evidence needs a speech verb or
+    title 2 or 3 tokens after the surname (right after a one- or two-token given name), or a title before it (the
+    token before, or further back if that one has no CJK character, e.g. a space).
     """
     last = len(tokens) - 1
-    before = tokens.take(np.maximum(surnames - 1, 0))
-    has_cjk = pc.match_substring_regex(before, "[\u4e00-\u9fff]").to_numpy(zero_copy_only=False)
-    possible = title_endings(before) | ~has_cjk
-    for distance in (2, 3):
-        possible |= evidence_words(tokens.take(np.minimum(surnames + distance, last)))
-    return possible
+    before, first, second, third = range(4)
+    positions = np.clip(surnames + np.array([-1, 1, 2, 3])[:, None], 0, last)
+    neighbours = tokens.take(positions.ravel())
+
+    def neighbour_rows(values: pa.Array | np.ndarray) -> np.ndarray:
+        """A per-neighbour result as one row per neighbour (before, first, second, third)."""
+        return np.asarray(values).reshape(positions.shape)
+
+    is_title_word = neighbour_rows(title_endings(neighbours))
+    is_speech_verb = neighbour_rows(pc.is_in(neighbours, value_set=word_list_array("speech_verbs.txt")))
+    has_cjk = neighbour_rows(pc.match_substring_regex(neighbours, "[\u4e00-\u9fff]"))
+    only_cjk = neighbour_rows(pc.match_substring_regex(neighbours, "^[\u4e00-\u9fff]+$"))
+    lengths = neighbour_rows(pc.utf8_length(neighbours))
+    not_given_name = neighbour_rows(pc.is_in(neighbours, value_set=not_given_names_array()))
+    evidence_after = is_title_word | is_speech_verb
+    evidence = (is_title_word[before] | ~has_cjk[before]) | evidence_after[second] | evidence_after[third]
+    given_name_start = (surnames < last) & only_cjk[first] & (lengths[first] <= 2) & ~not_given_name[first]
+    return evidence & given_name_start
 
 
 class FlatSentences:
@@ -384,17 +387,14 @@ class FlatSentences:
         return self.slices[index]
 
 
-def names_with_evidence(flat: FlatSentences, surnames: list[tuple[int, int]]) -> set[str]:
-    """Person names with evidence at the (sentence, flat position) surnames of one document (see find_person_names)."""
-    names: set[str] = set()
-    for sentence_index, position in surnames:
-        tagged = flat.sentence(sentence_index)
-        index = position - flat.starts[sentence_index]
-        for count in given_name_options(tagged, index):
-            if has_name_evidence(tagged, index, 1 + count):
-                names.add("".join(w for w, _ in tagged[index:index + 1 + count]))
-                break
-    return names
+def name_with_evidence(flat: FlatSentences, sentence_index: int, position: int) -> str | None:
+    """The person name with evidence at a surname (sentence, flat position), as find_person_names finds it."""
+    tagged = flat.sentence(sentence_index)
+    index = position - flat.starts[sentence_index]
+    for count in given_name_options(tagged, index):
+        if has_name_evidence(tagged, index, 1 + count):
+            return "".join(w for w, _ in tagged[index:index + 1 + count])
+    return None
 
 
 def name_joins(flat: FlatSentences, surnames: list[tuple[int, int]], names: set[str]) -> list[tuple[int, int, str]]:
@@ -417,55 +417,110 @@ def name_joins(flat: FlatSentences, surnames: list[tuple[int, int]], names: set[
 
 def person_name_joins(flat: FlatSentences, tokens: pa.Array, surnames: np.ndarray, sentence_of_token: np.ndarray,
                       documents: np.ndarray) -> list[tuple[int, int, str]]:
-    """All (start, stop, name) token runs joined by the person-name rule, document by document."""
-    joins: list[tuple[int, int, str]] = []
+    """All (start, stop, name) token runs joined by the person-name rule, document by document.
+
+    Names are first found at the surnames that pass may_have_name_evidence, then joined at every surname of the
+    documents where some name was found.
+    """
     sentences = sentence_of_token[surnames]
-    possible = may_have_name_evidence(tokens, surnames) if len(surnames) else np.zeros(0, dtype=bool)
-    located = zip(sentences.tolist(), surnames.tolist(), possible.tolist(), strict=True)
-    for _, group in itertools.groupby(located, key=lambda item: documents[item[0]]):
-        document_located = list(group)
-        document_surnames = [(sentence, position) for sentence, position, _ in document_located]
-        names = names_with_evidence(flat, [(sentence, position) for sentence, position, ok in document_located if ok])
-        if names:
-            joins.extend(name_joins(flat, document_surnames, names))
+    surname_documents = documents[sentences]
+    possible = may_have_name_evidence(tokens, surnames)
+    names_by_document: dict[int, set[str]] = {}
+    candidates = zip(surname_documents[possible].tolist(), sentences[possible].tolist(), surnames[possible].tolist(),
+                     strict=True)
+    for document, sentence_index, position in candidates:
+        name = name_with_evidence(flat, sentence_index, position)
+        if name is not None:
+            names_by_document.setdefault(document, set()).add(name)
+    in_named_document = np.isin(surname_documents, list(names_by_document))
+    located = zip(surname_documents[in_named_document].tolist(), sentences[in_named_document].tolist(),
+                  surnames[in_named_document].tolist(), strict=True)
+    joins: list[tuple[int, int, str]] = []
+    for document, group in itertools.groupby(located, key=lambda item: item[0]):
+        document_surnames = [(sentence_index, position) for _, sentence_index, position in group]
+        joins.extend(name_joins(flat, document_surnames, names_by_document[document]))
     return joins
 
 
-def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """Words, tags (rjieba tag fixes applied) and per-sentence token counts of all texts, rjieba called once.
+def utf8_byte_offsets(text: str) -> np.ndarray:
+    """For each character position of `text` (and its end), the byte offset of that position in text's UTF-8."""
+    code_points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    utf8_sizes = 1 + (code_points >= 0x80) + (code_points >= 0x800) + (code_points >= 0x10000)
+    return np.r_[0, np.cumsum(utf8_sizes, dtype=np.int64)]
 
-    Person names are joined and separators dropped in one `take` per column: each kept row points at its
-    original token, or at an appended value for a joined name or a fixed tag.
+
+def string_array(data: bytes, offsets: np.ndarray) -> pa.Array:
+    """Arrow strings cut from UTF-8 `data` at byte `offsets` (string i is data[offsets[i]:offsets[i + 1]])."""
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def spelled_words(text: str, tagged: list[tuple[str, str]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The words of rjieba's (word, pos) pairs for `text` as an Arrow array, and the char and UTF-8 byte offsets of
+    each word's start and of the text's end.
+
+    rjieba's words are consecutive slices of the text it tags, so they are cut straight from the text's UTF-8 bytes
+    at the offsets their lengths add up to (no per-word conversion to Arrow).
     """
+    lengths = np.array([len(word) for word, _ in tagged], dtype=np.int64)
+    if lengths.sum() != len(text):
+        raise RuntimeError("rjieba's words do not spell the tagged text")
+    char_offsets = np.r_[0, np.cumsum(lengths)]
+    byte_offsets = utf8_byte_offsets(text)[char_offsets]
+    return string_array(text.encode("utf-8"), byte_offsets), char_offsets, byte_offsets
+
+
+def distinct_word_tags(tagged: list[tuple[str, str]], words: pa.Array, word_codes: np.ndarray) -> pa.Array:
+    """The tag of each distinct word (rjieba tag fixes applied), `words` being the distinct words of `tagged` and
+    `word_codes` each pair's index in them.
+
+    rjieba tags a word by the word alone (its dictionary tag, else x, m or eng from its characters), so every
+    occurrence of a word has the same tag and one occurrence is read per distinct word.
+    """
+    rows = np.zeros(len(words), dtype=np.int64)
+    rows[word_codes] = np.arange(len(word_codes))  # a row where each distinct word occurs
+    fixes = rjieba_tag_fixes()
+    tags = [fixes.get(word, tagged[row][1]) for word, row in zip(words.to_pylist(), rows.tolist(), strict=True)]
+    return pa.array(tags, pa.large_string())
+
+
+def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
+    """Words, tags (rjieba tag fixes applied), char starts and per-sentence token counts of all texts (one rjieba call).
+
+    The words are dictionary-encoded once: separators, surnames and tags are looked up per distinct word. Person
+    names are joined and separators dropped by keeping only the first token of each joined run; the kept tokens
+    are cut from the text without separators, and their tags come from one `take` over the distinct words' tags
+    and the joined names' tags.
+    """
+    text = SENTENCE_SEPARATOR.join(texts)
     tagged = tag_sentences_at_once(texts)
-    pairs = pa.array(tagged, TAGGED_TYPE)
-    tokens, tags = pairs.field("token"), pairs.field("pos")
-    _, is_surname_word, fix_number_of_word = special_words()
-    word_numbers = special_word_numbers(tokens)
-    is_separator = word_numbers == 0
+    tokens, char_offsets, byte_offsets = spelled_words(text, tagged)
+    encoded = tokens.dictionary_encode()
+    words, word_codes = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    is_separator_word = pc.equal(words, SENTENCE_SEPARATOR).to_numpy(zero_copy_only=False)
+    is_surname_word = pc.is_in(words, value_set=word_list_array("surnames.txt")).to_numpy(zero_copy_only=False)
+    is_separator = is_separator_word[word_codes]
+    surnames = np.flatnonzero(is_surname_word[word_codes])
+    separators = np.flatnonzero(is_separator)
     sentence_of_token = np.cumsum(is_separator) - is_separator
-    flat = FlatSentences(tagged, np.flatnonzero(is_separator))
-    surnames = np.flatnonzero(is_surname_word[word_numbers])
+    flat = FlatSentences(tagged, separators)
     joins = person_name_joins(flat, tokens, surnames, sentence_of_token, document_numbers(doc_ids))
     keep = ~is_separator
-    token_rows = np.arange(len(tagged), dtype=np.int64)
-    tag_rows = token_rows.copy()
-    fix_numbers = fix_number_of_word[word_numbers]
-    fixed = np.flatnonzero(fix_numbers >= 0)
-    tag_rows[fixed] = len(tagged) + fix_numbers[fixed]
-    fix_tokens = rjieba_tag_fixes()
-    fix_values = list(fix_tokens.values())
+    tag_codes = word_codes.copy()
     for number, (start, stop, _) in enumerate(joins):
         keep[start + 1:stop] = False
-        token_rows[start] = len(tagged) + number
-        tag_rows[start] = len(tagged) + len(fix_values) + number
-    names = pa.array([name for _, _, name in joins], pa.large_string())
-    name_tags = pa.array([fix_tokens.get(name, "nr") for _, _, name in joins], pa.large_string())
+        tag_codes[start] = len(words) + number
+    fixes = rjieba_tag_fixes()
+    name_tags = pa.array([fixes.get(name, "nr") for _, _, name in joins], pa.large_string())
     kept = np.flatnonzero(keep)
-    counts = np.bincount(sentence_of_token[kept], minlength=len(texts))
-    tokens = pa.concat_arrays([tokens, names]).take(token_rows[kept])
-    tags = pa.concat_arrays([tags, pa.array(fix_values, pa.large_string()), name_tags]).take(tag_rows[kept])
-    return tokens, tags, counts
+    tags = pa.concat_arrays([distinct_word_tags(tagged, words, word_codes), name_tags]).take(tag_codes[kept])
+    kept_sentences = sentence_of_token[kept]
+    counts = np.bincount(kept_sentences, minlength=len(texts))
+    # without the separators (one byte and one character each), sentence k's text starts k bytes earlier
+    kept_bytes = np.r_[byte_offsets[kept] - kept_sentences, byte_offsets[-1] - len(separators)]
+    tokens = string_array(text.encode("utf-8").replace(SENTENCE_SEPARATOR.encode(), b""), kept_bytes)
+    sentence_starts = np.r_[0, char_offsets[separators] + 1]
+    char_start = char_offsets[kept] - sentence_starts[kept_sentences]
+    return tokens, tags, char_start, counts
 
 
 def char_starts(tokens: pa.Array, counts: np.ndarray) -> np.ndarray:
@@ -495,20 +550,18 @@ def empty_tokens_table() -> pd.DataFrame:
     return pd.DataFrame(columns).astype({"doc_id": str, "token": str, "pos": str, "char_start": "int64"})
 
 
-def tokens_table(tokens: pa.Array, tags: pa.Array, counts: np.ndarray, doc_ids: list[str], sent_ids: list,
-                 fix_tags: bool) -> pd.DataFrame:
-    """The `tokens` table from flat words and tags and each sentence's token count (built once, column-wise)."""
+def tokens_table(tokens: pa.Array, tags: pa.Array, char_start: np.ndarray, counts: np.ndarray, doc_ids: list[str],
+                 sent_ids: list) -> pd.DataFrame:
+    """The `tokens` table from flat words, tags and char starts and each sentence's token count (built once)."""
     if not len(tokens):
         return empty_tokens_table()
     sentence_of_token = np.repeat(np.arange(len(counts)), counts)
-    if fix_tags:
-        tags = fixed_tags(tokens, tags)
     return pd.DataFrame({
         "doc_id": string_column(pa.array(doc_ids, pa.large_string()).take(sentence_of_token)),
         "sent_id": np.array(sent_ids)[sentence_of_token],
         "token": string_column(tokens),
         "pos": string_column(tags),
-        "char_start": char_starts(tokens, counts),
+        "char_start": char_start,
     })
 
 
@@ -517,7 +570,10 @@ def tokenize_sentences(sentences: pd.DataFrame, backend: str | None = None) -> p
     backend = choose_backend(backend)
     texts, doc_ids, sent_ids = sentence_columns(sentences)
     if can_tag_at_once(texts, backend):
-        tokens, tags, counts = tokenize_at_once(texts, doc_ids)
-        return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=False)
-    tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
-    return tokens_table(tokens, tags, counts, doc_ids, sent_ids, fix_tags=backend == "rjieba")
+        tokens, tags, char_start, counts = tokenize_at_once(texts, doc_ids)
+    else:
+        tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
+        if backend == "rjieba":
+            tags = fixed_tags(tokens, tags)
+        char_start = char_starts(tokens, counts)
+    return tokens_table(tokens, tags, char_start, counts, doc_ids, sent_ids)

@@ -135,3 +135,27 @@ def test_tagging_several_texts_at_once_matches_tagging_each():
     texts = ["包头稀土储量占全国的83.7%。", "中国稀土集团董事长表示：", "", "白云鄂博矿 新质生产力\r\n稀土+"]
     assert words.tag_texts(texts) == [words.tag_text(text) for text in texts]
     assert words.tag_texts(["a\x00b"]) == [words.tag_text("a\x00b")]  # the separator itself: one text at a time
+
+
+def test_rjieba_words_spell_the_text_and_each_word_has_one_tag(shared_dir):
+    # tokenize_at_once relies on both: it cuts the words from the text's bytes and reads one tag per distinct word
+    pages = sorted((shared_dir / "corpus" / "dev" / "pages").glob("*.txt"))
+    text = words.SENTENCE_SEPARATOR.join(page.read_text(encoding="utf-8") for page in pages)
+    tagged = words.rjieba_tagger().tag(text, words.USE_HMM)
+    assert "".join(word for word, _ in tagged) == text
+    tags_of_word: dict[str, set[str]] = {}
+    for word, pos in tagged:
+        tags_of_word.setdefault(word, set()).add(pos)
+    assert len(tagged) > 5000 and all(len(tags) == 1 for tags in tags_of_word.values())
+
+
+def test_batch_tokens_match_sentence_by_sentence_tokens(shared_dir):
+    pages = sorted((shared_dir / "corpus" / "dev" / "pages").glob("*.txt"))
+    frame = pd.concat([sentences_from(page.read_text(encoding="utf-8"), page.stem) for page in pages])
+    texts, doc_ids, sent_ids = words.sentence_columns(frame)
+    tokens, tags, counts = words.flatten_sentences(words.tag_sentences_by_document(texts, doc_ids, "rjieba"))
+    tags = words.fixed_tags(tokens, tags)
+    one_by_one = words.tokens_table(tokens, tags, words.char_starts(tokens, counts), counts, doc_ids, sent_ids)
+    batch = words.tokenize_sentences(frame, "rjieba")
+    pd.testing.assert_frame_equal(batch, one_by_one)
+    assert (batch["pos"] == "nr").any()
