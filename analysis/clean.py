@@ -1146,18 +1146,38 @@ def shingle_sets(bodies: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             np.concatenate(signatures))
 
 
-def assign_dup_clusters(articles: pd.DataFrame) -> pd.DataFrame:
+ShingleSets = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # what `shingle_sets` returns
+
+
+def body_shingle_sets(articles: pd.DataFrame) -> ShingleSets:
+    """`shingle_sets` of an articles table's bodies (a missing body counts as empty)."""
+    bodies = articles["body"].tolist() if "body" in articles else []
+    return shingle_sets([body if isinstance(body, str) else "" for body in bodies])
+
+
+def join_shingle_sets(parts: list[ShingleSets], first_rows: list[int]) -> ShingleSets:
+    """The shingle sets of consecutive slices of one articles table, joined; `first_rows`: each slice's first row."""
+    if not parts:
+        return shingle_sets([])
+    sizes = np.concatenate([np.diff(offsets) for _, _, offsets, _ in parts])
+    return (np.concatenate([indexed + first for (indexed, _, _, _), first in zip(parts, first_rows, strict=True)]),
+            np.concatenate([values for _, values, _, _ in parts]), np.concatenate([[0], np.cumsum(sizes)]),
+            np.concatenate([signatures for _, _, _, signatures in parts]))
+
+
+def assign_dup_clusters(articles: pd.DataFrame, shingles: ShingleSets | None = None) -> pd.DataFrame:
     """Articles with a `dup_cluster` column: near-duplicate bodies (the same story) share the smallest doc_id.
 
     Candidates share a MinHash band bucket (LSH, band by band); within a bucket each member is compared with the
     representatives of the clusters met so far (at most MAX_REPRESENTATIVES) and joins the first whose shingle
     Jaccard is >= DUP_ARTICLE_JACCARD, else becomes a representative itself: a bucket full of copies costs one
-    comparison per copy. Bodies under 30 comparable characters are their own cluster.
+    comparison per copy. Bodies under 30 comparable characters are their own cluster. `shingles`: the bodies'
+    `body_shingle_sets`, when computed beforehand (by the workers, batch by batch).
     """
     articles = articles.copy()
     doc_ids = [str(doc_id) for doc_id in articles["doc_id"].tolist()] if "doc_id" in articles else []
-    bodies = [body if isinstance(body, str) else "" for body in articles["body"].tolist()] if "body" in articles else []
-    indexed, values, offsets, signatures = shingle_sets(bodies)  # positions below are into `indexed`
+    indexed, values, offsets, signatures = body_shingle_sets(articles) if shingles is None else shingles
+    # positions below are into `indexed`
     parent = list(range(len(indexed)))
 
     def root(i: int) -> int:

@@ -47,6 +47,8 @@ from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
 from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
+DOCUMENT_TABLES = ("articles", "paragraphs", "sentences", "removed", "claims", "cross_checks", "tokens", "terms",
+                   "paragraph_terms", "doc_keywords", "entities", "quotes", "term_pairs", "word_stats")  # pages_tables'
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 RETURNED_TABLES = ("rejects",)  # what a worker sends back to `tabulate`; it writes every other table as parts
 # The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
@@ -207,10 +209,31 @@ def process_batch(
     """`process_files` on one batch (the unit of work sent to a worker), through the project cache.
 
     With `parts_dir`, the tables are written there as numbered part files by the worker itself and left out of
-    the result (all but RETURNED_TABLES), so they never travel back through a pipe to the main process.
+    the result (all but RETURNED_TABLES), so they never travel back through a pipe to the main process; so are
+    the articles' shingle sets, the per-document half of the near-duplicate search.
     """
     tables = cached_batch(files, fingerprint) if use_cache else process_files(files)
-    return write_parts(tables, Path(parts_dir), index) if parts_dir else tables
+    if not parts_dir:
+        return tables
+    write_shingle_part(tables["articles"], Path(parts_dir), index)
+    return write_parts(tables, Path(parts_dir), index)
+
+
+def write_shingle_part(articles: pd.DataFrame, parts_dir: Path, index: int) -> None:
+    """The batch's number of articles and their `clean.body_shingle_sets`, pickled as `shingles.<index>.pkl`."""
+    part = (len(articles), clean.body_shingle_sets(articles))
+    (parts_dir / f"shingles.{index:06d}.pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_shingle_parts(parts_dir: Path, batches: int) -> clean.ShingleSets:
+    """The shingle sets of every batch's articles joined in batch order (rows of the whole articles table)."""
+    parts, first_rows, rows = [], [], 0
+    for index in range(batches):
+        n_articles, shingles = pickle.loads((parts_dir / f"shingles.{index:06d}.pkl").read_bytes())
+        parts.append(shingles)
+        first_rows.append(rows)
+        rows += n_articles
+    return clean.join_shingle_sets(parts, first_rows)
 
 
 def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataFrame]:
@@ -307,8 +330,8 @@ def run_batches(
         work = content_batches(input_files(paths))
         yield from map_batches(work, pool, use_cache, progress, parts_dir, n_files=len(paths))
     finally:
-        if pool is not None and executor is None:
-            pool.shutdown()
+        if pool is not None and executor is None:  # the workers exit in the background (freeing their memory
+            pool.shutdown(wait=False, cancel_futures=True)  # takes a while): every result is in by now
 
 
 # ---------------------------------------------------------------- corpus-level steps
@@ -317,9 +340,11 @@ def run_batches(
 REPLACED_BY_CORPUS_STEPS = ("articles",)  # per-document tables that corpus_tables returns completed (dup_cluster)
 
 
-def corpus_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The corpus-level tables computed from the per-document ones (and REPLACED_BY_CORPUS_STEPS completed)."""
-    articles = clean.assign_dup_clusters(tables["articles"])
+def corpus_tables(tables: dict[str, pd.DataFrame], shingles: clean.ShingleSets | None = None
+                  ) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """The corpus-level tables computed from the per-document ones (and REPLACED_BY_CORPUS_STEPS completed);
+    `shingles`: the articles' shingle sets when the workers computed them."""
+    articles = clean.assign_dup_clusters(tables["articles"], shingles)
     out = {"articles": articles, "claim_variants": reference.claim_variants(tables["claims"], articles)}
     out.update(themes.corpus_summaries(tables, articles))
     return out
@@ -595,8 +620,7 @@ def tabulate(
         for joiner in joiners:  # the large tables are joined while the workers go on
             joiner.add(index)
     tables = concat_tables(kept) if kept else {"rejects": empty_document_tables()["rejects"]}
-    tables.update({name: read_parts(parts_dir, name) for name in empty_document_tables()
-                   if name not in STREAMED_TABLES and name not in RETURNED_TABLES})
+    tables.update({name: read_parts(parts_dir, name) for name in DOCUMENT_TABLES if name not in STREAMED_TABLES})
     tables["rejects"] = pd.concat(
         [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
     )
@@ -609,7 +633,7 @@ def tabulate(
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(joiner.close) for joiner in joiners]
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
-        corpus_level = corpus_tables(tables)
+        corpus_level = corpus_tables(tables, read_shingle_parts(parts_dir, len(kept)))
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()]
         for job in writing:
             job.result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -281,9 +282,16 @@ def test_dup_clusters_gather_hundreds_of_copies():
             bodies.append(f"{story}\n（副本 {number}）")
     doc_ids.append("z0000")
     bodies.append(unrelated)
-    clusters = clean.assign_dup_clusters(pd.DataFrame({"doc_id": doc_ids, "body": bodies}))["dup_cluster"]
+    articles = pd.DataFrame({"doc_id": doc_ids, "body": bodies})
+    clusters = clean.assign_dup_clusters(articles)["dup_cluster"]
     assert clusters.nunique() == 3
     assert set(clusters) == {"a0000", "b0000", "z0000"}
+    # the same from shingle sets computed slice by slice (as the workers do, batch by batch) and joined
+    slices = [articles.iloc[start: start + 70] for start in range(0, len(articles), 70)] + [articles.iloc[0:0]]
+    parts = [clean.body_shingle_sets(part) for part in slices]
+    joined = clean.join_shingle_sets(parts, [part.index[0] if len(part) else len(articles) for part in slices])
+    assert all(np.array_equal(a, b) for a, b in zip(joined, clean.body_shingle_sets(articles), strict=True))
+    assert clean.assign_dup_clusters(articles, joined)["dup_cluster"].equals(clusters)
 
 
 def test_quick_regex_checks_over_estimate_where_a_match_can_start_and_what_it_contains():

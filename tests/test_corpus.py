@@ -107,6 +107,10 @@ def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
     assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
 
 
+def test_the_per_document_table_names_are_those_pages_tables_makes():
+    assert (*corpus.DOCUMENT_TABLES, *corpus.RETURNED_TABLES) == tuple(corpus.empty_document_tables())
+
+
 def test_workers_return_only_the_rejects_and_every_other_table_is_read_back_from_parts(tmp_path):
     rejects = pd.DataFrame({"path": ["bad.txt"], "error": ["empty file"]})
     for index, doc_id in enumerate(["a", "b"]):
