@@ -42,6 +42,7 @@ import importlib
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -83,7 +84,11 @@ MAX_TOPICS = 12
 TOPIC_TERMS = 10
 TOPIC_VOCABULARY = 5000
 MIN_QUOTE_CHARS = 8
-QUOTE_RE = re.compile(r"[“「『]([^“”「」『』\n]+)[”」』]")
+QUOTE_RE = re.compile(r"[“「『]([^“”「」『』\n]+)[”」』]")  # what `quote_spans` finds
+QUOTE_OPEN_CODES = np.array([ord(mark) for mark in "“「『"], dtype=np.uint32)
+QUOTE_CLOSE_CODES = np.array([ord(mark) for mark in "”」』"], dtype=np.uint32)
+QUOTE_STOP_CODES = np.array([ord(mark) for mark in "“”「」『』\n"], dtype=np.uint32)  # what a quote cannot hold
+CLAUSE_MARK_RE = re.compile(r"[，,。！？；;!?：:]")  # a quote holding one reads as a clause
 CLAUSE_END_MARKS = "。！？!?\n"
 CLAUSE_END_CODES = np.array([ord(mark) for mark in CLAUSE_END_MARKS], dtype=np.uint32)
 PRONOUNS = frozenset({"他", "她"})
@@ -145,13 +150,22 @@ def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame:
     """The rows of a sentences table flagged `is_duplicate` (none when there is no flag)."""
     if sentences is None or "is_duplicate" not in sentences.columns or not len(sentences):
         return pd.DataFrame(columns=["doc_id", "sent_id"])
-    return sentences[sentences["is_duplicate"].fillna(False).astype(bool)]
+    flags = sentences["is_duplicate"]
+    flags = flags.to_numpy() if flags.dtype == bool else flags.fillna(False).astype(bool).to_numpy()
+    if not flags.any():  # the usual case: no copy of the table
+        return pd.DataFrame(columns=["doc_id", "sent_id"])
+    return sentences[flags]
 
 
 def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Integer codes of a text column (in order of appearance) and the distinct values they point to."""
-    values, uniques = pd.factorize(column.astype(str), sort=False)
-    return values.astype(np.int64), pa.array(uniques, type=pa.large_string())
+    column = column.astype(str)
+    values = arrow_strings(column)
+    if values.null_count:  # pandas codes missing values -1
+        value_codes, uniques = pd.factorize(column, sort=False)
+        return value_codes.astype(np.int64), pa.array(uniques, type=pa.large_string())
+    encoded = pc.dictionary_encode(values)
+    return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary
 
 
 def run_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -223,6 +237,36 @@ def encode(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) -> Batch
                  tags_list, term, key, doc_ids, vocabulary, tags, string_ranks(vocabulary), string_ranks(doc_ids))
 
 
+def combined_key(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray | None, list[int]]:
+    """One int64 key per row of non-negative integer `columns` (first column most significant), and the column sizes;
+    the key is None when the sizes do not fit in 62 bits."""
+    sizes = [int(c.max()) + 1 if len(c) else 1 for c in columns]
+    return (np.ravel_multi_index(columns, sizes) if math.prod(sizes) < 2**62 else None), sizes
+
+
+def distinct_counts(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of non-negative integer `columns` (sorted) and their counts (`count_keys` without first rows)."""
+    columns = tuple(np.asarray(c, dtype=np.int64) for c in columns)
+    if not len(columns[0]):
+        return [c[:0] for c in columns], np.array([], dtype=np.int64)
+    combined, sizes = combined_key(columns)
+    if combined is None:
+        distinct, counts, _ = count_keys(*columns)
+        return distinct, counts
+    combined = np.sort(combined)  # a plain sort is much faster than np.unique's stable argsort for first rows
+    starts = group_starts(combined)
+    return list(np.unravel_index(combined[starts], sizes)), np.diff(np.r_[starts, len(combined)])
+
+
+def lexsort_order(*columns: np.ndarray) -> np.ndarray:
+    """np.lexsort's order (last column primary) for non-negative integer columns, by one stable sort when possible."""
+    columns = tuple(np.asarray(c, dtype=np.int64) for c in columns[::-1])
+    combined, _ = combined_key(columns) if len(columns[0]) else (None, [])
+    if combined is None:
+        return np.lexsort(columns[::-1])
+    return np.argsort(combined, kind="stable")
+
+
 def count_keys(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Distinct rows of non-negative integer `columns` (sorted), their counts and each one's first row index."""
     columns = tuple(np.asarray(c, dtype=np.int64) for c in columns)
@@ -251,8 +295,8 @@ def group_starts(sorted_keys: np.ndarray) -> np.ndarray:
 
 def most_frequent_pos(group: np.ndarray, pos: np.ndarray, groups: int) -> np.ndarray:
     """Per group, its most frequent POS code (ties: the smallest code), from per-token group and POS codes."""
-    (pos_group, pos_code), counts, _ = count_keys(group, pos)
-    order = np.lexsort((pos_code, -counts, pos_group))
+    (pos_group, pos_code), counts = distinct_counts(group, pos)
+    order = lexsort_order(pos_code, counts.max(initial=0) - counts, pos_group)
     best = np.zeros(groups, dtype=np.int64)
     firsts = order[group_starts(pos_group[order])]
     best[pos_group[firsts]] = pos_code[firsts]
@@ -282,14 +326,17 @@ def term_rows(batch: Batch) -> TermRows:
     if mixed.any():
         best_pos = np.where(same_pos, best_pos, most_frequent_pos(group[mixed], pos[mixed], len(starts)))
     doc, token = keys[starts] // width, keys[starts] % width
-    table_order = np.lexsort((batch.term_rank[token], -counts, doc))
+    table_order = lexsort_order(batch.term_rank[token], counts.max() - counts, doc)
     return TermRows(doc[table_order], token[table_order], best_pos[table_order], counts[table_order],
                     sentence_counts[table_order], token_group, keys[starts])
 
 
 def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowStringArray:
     """A pandas text column of `values` picked by integer codes."""
-    return pd.array(values.take(pa.array(np.asarray(column_codes, dtype=np.int64))), dtype="str")
+    column_codes = np.asarray(column_codes, dtype=np.int64)
+    checked = not len(column_codes) or (column_codes.min() >= 0 and column_codes.max() < len(values))
+    picked = pc.take(values, pa.array(column_codes), boundscheck=not checked)  # Arrow's own check is slower
+    return pd.array(picked, dtype="str")
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:
@@ -316,11 +363,17 @@ def document_terms(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) 
     return batch_terms(encode(tokens, sentences))
 
 
+def text_positions(column: pd.Series, values: pa.Array) -> np.ndarray:
+    """Per row of a text column: the position of its value in distinct `values` (-1 when absent)."""
+    positions = pc.index_in(arrow_strings(column.astype(str)), value_set=values)
+    return positions.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def sentence_paragraphs(batch: Batch, sentences: pd.DataFrame) -> np.ndarray:
     """Per sentence of a coded batch: its para_id in a sentences table (-1 when absent)."""
     if "para_id" not in sentences.columns or not len(batch.sent_ids):
         return np.full(len(batch.sent_ids), -1, dtype=np.int64)
-    table_doc = pd.Index(batch.doc_text).get_indexer(sentences["doc_id"].astype(str))
+    table_doc = text_positions(sentences["doc_id"], batch.doc_text)
     known = table_doc >= 0
     batch_keys, table_keys = sentence_keys(batch.sent_doc, batch.sent_ids, table_doc[known],
                                            sentences["sent_id"].to_numpy()[known])
@@ -335,8 +388,8 @@ def batch_paragraph_terms(batch: Batch, paragraph: np.ndarray) -> pd.DataFrame:
     token_para = paragraph[batch.sent] if len(paragraph) else np.array([], dtype=np.int64)
     mask = batch.term & (token_para >= 0)
     doc_rank, term_rank = batch.doc_rank, batch.term_rank
-    (doc, para, term), counts, _ = count_keys(doc_rank[batch.doc[mask]], token_para[mask],
-                                              term_rank[batch.token[mask]])
+    (doc, para, term), counts = distinct_counts(doc_rank[batch.doc[mask]], token_para[mask],
+                                                term_rank[batch.token[mask]])
     doc_of_rank, term_of_rank = np.argsort(doc_rank), np.argsort(term_rank)
     return frame({"doc_id": text_column(batch.doc_text, doc_of_rank[doc]), "para_id": para,
                   "term": text_column(batch.vocabulary_text, term_of_rank[term]), "count": counts})
@@ -380,28 +433,31 @@ def textrank_scores(batch: Batch, terms: TermRows) -> tuple[np.ndarray, np.ndarr
     """TextRank per document over key terms linked within a window: (doc code, token code, score; best = 1)."""
     key_rows = np.flatnonzero(batch.key)
     sent, token, group = batch.sent[key_rows], batch.token[key_rows], terms.token_group[key_rows]
-    linked_pairs = []
-    for offset in range(1, TEXTRANK_WINDOW):
-        linked = np.flatnonzero((sent[offset:] == sent[:-offset]) & (token[offset:] != token[:-offset]))
-        linked_pairs.append((linked, linked + offset))
-    if not sum(len(first) for first, _ in linked_pairs):
+    linked = [np.flatnonzero((sent[offset:] == sent[:-offset]) & (token[offset:] != token[:-offset]))
+              for offset in range(1, TEXTRANK_WINDOW)]
+    first = np.concatenate(linked)  # key rows linked to the key row `offset` places after them
+    second = np.concatenate([rows + offset for offset, rows in enumerate(linked, start=1)])
+    if not len(first):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    linked_row = np.zeros(len(key_rows), dtype=bool)
+    linked_row[first] = True
+    linked_row[second] = True
     in_graph = np.zeros(len(terms.group_key), dtype=bool)  # nodes: the linked (document, term) groups, in code order
-    for first, second in linked_pairs:
-        in_graph[group[first]] = in_graph[group[second]] = True
+    in_graph[group[linked_row]] = True
     nodes = terms.group_key[in_graph]
     node_of = (np.cumsum(in_graph) - 1)[group].astype(np.int32)
-    sources = np.concatenate([node_of[part] for first, second in linked_pairs for part in (first, second)])
-    targets = np.concatenate([node_of[part] for first, second in linked_pairs for part in (second, first)])
-    links = csr_matrix((np.ones(len(sources)), (targets, sources)), shape=(len(nodes), len(nodes)))
-    out_weight = np.bincount(links.indices, weights=links.data, minlength=len(nodes))
-    transition = csr_matrix((links.data * (1 / out_weight)[links.indices], links.indices, links.indptr),
-                            shape=links.shape)  # each link divided by its source's links, as links.multiply does
-    scores = np.ones(len(nodes))
-    for _ in range(TEXTRANK_ITERATIONS):
-        scores = (1 - TEXTRANK_DAMPING) + TEXTRANK_DAMPING * (transition @ scores)
+    sources = node_of[np.concatenate([first, second])]  # links go both ways
+    targets = np.concatenate([sources[len(first) :], sources[: len(first)]])
     width = max(len(batch.vocabulary), 1)
     node_doc = nodes // width
+    transition = csr_matrix((np.ones(len(sources)), (targets, sources)), shape=(len(nodes), len(nodes)))
+    out_weight = np.bincount(sources, minlength=len(nodes)).astype(float)  # links per source (exact counts)
+    transition.data *= (1 / out_weight)[transition.indices]  # each link divided by its source's links
+    scores = np.ones(len(nodes))
+    for _ in range(TEXTRANK_ITERATIONS):
+        scores = transition @ scores
+        scores *= TEXTRANK_DAMPING
+        scores += 1 - TEXTRANK_DAMPING  # (1 - d) + d * (transition @ scores), in place
     starts = group_starts(node_doc)
     best = np.repeat(np.maximum.reduceat(scores, starts), np.diff(np.r_[starts, len(nodes)]))
     return node_doc, nodes % width, scores / best
@@ -427,7 +483,7 @@ def batch_keywords(batch: Batch, terms: TermRows, top: int = TOP_KEYWORDS) -> pd
     doc = np.r_[terms.doc[frequent], rank_doc[best]].astype(np.int64)
     method = np.r_[np.zeros(len(frequent), dtype=np.int64), np.ones(len(best), dtype=np.int64)]
     rank = np.r_[frequency_rank, textrank_rank].astype(np.int64)
-    order = np.lexsort((rank, method, batch.doc_rank[doc]))
+    order = lexsort_order(rank, method, batch.doc_rank[doc])
     methods = pa.array(["frequency", "textrank"], type=pa.large_string())
     return frame({"doc_id": text_column(batch.doc_text, doc[order]), "method": text_column(methods, method[order]),
                   "term": text_column(batch.vocabulary_text, np.r_[terms.token[frequent], rank_token[best]][order]),
@@ -474,7 +530,7 @@ def term_idf(doc: np.ndarray, term: np.ndarray, term_names: list[str]) -> np.nda
     if n_docs < MIN_DOCS_FOR_CORPUS_IDF:
         reference, unseen = reference_idf(), reference_idf_median()
         return np.array([reference.get(name, unseen) for name in term_names], dtype=float)
-    (pair_term, _), _, _ = count_keys(term, doc)
+    (pair_term, _), _ = distinct_counts(term, doc)
     df = np.bincount(pair_term, minlength=len(term_names)).tolist()
     idf_of_df = {count: math.log((1 + n_docs) / (1 + count)) + 1 for count in set(df)}
     return np.array([idf_of_df[count] for count in df], dtype=float)
@@ -553,23 +609,46 @@ def is_name_shaped(token: str) -> bool:
             and (token[0] in surnames or token[:2] in surnames))
 
 
-def sentence_tagged(batch: Batch, sentence: int, starts: np.ndarray) -> list[tuple[str, str]]:
-    """(token, pos) pairs of one sentence of a coded batch."""
-    begin, end = starts[sentence], starts[sentence + 1]
-    return list(zip(batch.vocabulary[batch.token[begin:end]], batch.tags[batch.pos[begin:end]], strict=True))
+def neighbour_rows(batch: Batch, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For token rows of a coded batch: the row of the nearest non-space token before each and of the token right
+    after it, in the same sentence (-1 when there is none)."""
+    sentence = batch.sent[rows]
+    begin = np.searchsorted(batch.sent, sentence, side="left")  # sentence numbers ascend with the rows
+    end = np.searchsorted(batch.sent, sentence, side="right")
+    before = rows - 1
+    skip = before >= begin
+    skip[skip] = is_blank(batch, before[skip])
+    while skip.any():  # step back over space tokens
+        before[skip] -= 1
+        skip[skip] = before[skip] >= begin[skip]
+        skip[skip] = is_blank(batch, before[skip])
+    return np.where(before >= begin, before, -1), np.where(rows + 1 < end, rows + 1, -1)
+
+
+def is_blank(batch: Batch, rows: np.ndarray) -> np.ndarray:
+    """Per token row of a coded batch: whether its word is only spaces (or empty)."""
+    token_codes, index = np.unique(batch.token[rows], return_inverse=True)
+    blank = np.array([not batch.vocabulary[code].strip() for code in token_codes.tolist()], dtype=bool)
+    return blank[index.reshape(-1)] if len(token_codes) else np.zeros(len(rows), dtype=bool)
 
 
 def evidenced_people(batch: Batch, person_rows: np.ndarray) -> set[tuple[int, int]]:
     """(document code, token code) of name-shaped person tokens seen next to a title or speech verb."""
-    starts = np.r_[np.flatnonzero(np.r_[True, batch.sent[1:] != batch.sent[:-1]]), len(batch.sent)]
     tokens = np.unique(batch.token[person_rows])
     shaped = np.zeros(len(batch.vocabulary), dtype=bool)
     shaped[tokens] = [is_name_shaped(batch.vocabulary[token]) for token in tokens]
+    rows = person_rows[shaped[batch.token[person_rows]]]
+    before, after = neighbour_rows(batch, rows)
+    tagged_rows = np.stack([before, rows, after], axis=1).ravel()  # each token with its neighbours (-1: none)
+    token_words = batch.vocabulary[batch.token[tagged_rows]].tolist()  # flat lists: few objects for the collector
+    token_tags = batch.tags[batch.pos[tagged_rows]].tolist()
+    present = (tagged_rows >= 0).tolist()
     people: set[tuple[int, int]] = set()
-    for row in person_rows[shaped[batch.token[person_rows]]].tolist():
-        sentence = batch.sent[row]
-        if words.has_name_evidence(sentence_tagged(batch, sentence, starts), row - starts[sentence], 1):
-            people.add((int(batch.doc[row]), int(batch.token[row])))
+    for index in range(len(rows)):
+        # all `words.has_name_evidence` looks at: the nearest word before the token and the token after it
+        tagged = [(token_words[slot], token_tags[slot]) for slot in range(3 * index, 3 * index + 3) if present[slot]]
+        if words.has_name_evidence(tagged, 1 if present[3 * index] else 0, 1):
+            people.add((int(batch.doc[rows[index]]), int(batch.token[rows[index]])))
     return people
 
 
@@ -577,10 +656,11 @@ def batch_entities(batch: Batch) -> pd.DataFrame:
     """The `entities` table of a coded batch."""
     tag_kind = np.array([ENTITY_KIND_ORDER.index(ENTITY_KINDS[tag]) if tag in ENTITY_KINDS else -1
                          for tag in batch.tags], dtype=np.int64)
-    mask = tag_kind[batch.pos] >= 0 if len(batch.tags) else np.zeros(0, dtype=bool)
+    token_kind = tag_kind[batch.pos] if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    mask = token_kind >= 0
     (doc, token, pos), counts, first = count_keys(batch.doc[mask], batch.token[mask], batch.pos[mask])
     first_sentence = batch.sent[np.flatnonzero(mask)[first]] if len(first) else first
-    person_rows = np.flatnonzero(tag_kind[batch.pos] == 0) if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    person_rows = np.flatnonzero(token_kind == 0)
     width = max(len(batch.vocabulary), 1)
     people = [d * width + t for d, t in evidenced_people(batch, person_rows)]
     named = np.zeros(len(batch.vocabulary), dtype=bool)
@@ -667,7 +747,7 @@ def role_phrase(tagged: list[tuple[str, str]], end: int) -> str:
 
 
 class QuotingText(NamedTuple):
-    """The kept sentences of the document runs with quote marks, joined into one text.
+    """The kept sentences of the paragraphs with quote marks, joined into one text.
 
     Paragraphs and document runs are separated by a newline, a clause end that no quote crosses, so each run
     reads exactly as if it were processed alone.
@@ -687,33 +767,48 @@ def arrow_strings(column: pd.Series) -> pa.Array:
 
 
 def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
-    """The `QuotingText` of a sentences table (sentences flagged `is_duplicate` left out), built with Arrow."""
+    """The `QuotingText` of a sentences table (sentences flagged `is_duplicate` left out)."""
     doc, doc_names = codes(sentences["doc_id"])
     run = document_runs(doc)
-    rows = quoting_rows(run, texts)
+    rows = np.arange(len(sentences))
     skip = duplicate_rows(doc, doc_names, sentences["sent_id"].to_numpy(), sentences)
     if skip is not None:
-        rows = rows[~skip[rows]]
+        rows = rows[~skip]
+    paras = sentences["para_id"].to_numpy()[rows] if "para_id" in sentences.columns else np.zeros(len(rows))
+    new_block = np.r_[True, (run[rows][1:] != run[rows][:-1]) | (paras[1:] != paras[:-1])] if len(rows) else rows
+    keep = quoting_blocks(np.cumsum(new_block), opening_marks(texts)[rows])
+    rows, new_line = rows[keep], new_block[keep]
     if not len(rows):
         nothing = np.zeros(0, dtype=np.int64)
         return QuotingText("", nothing, nothing, nothing, [])
-    paras = sentences["para_id"].to_numpy()[rows] if "para_id" in sentences.columns else np.zeros(len(rows))
+    new_line[0] = False
     new_run = np.r_[True, run[rows][1:] != run[rows][:-1]]
-    new_line = np.r_[False, (new_run | np.r_[False, paras[1:] != paras[:-1]])[1:]]
-    prefixes = pa.array(np.where(new_line, "\n", ""), pa.large_string())
-    nothing = pa.scalar("", pa.large_string())
-    pieces = pc.binary_join_element_wise(prefixes, arrow_strings(texts).take(pa.array(rows)), nothing)
-    lengths = pc.utf8_length(pieces).to_numpy(zero_copy_only=False).astype(np.int64)
+    kept_texts = arrow_strings(texts).take(pa.array(rows)).to_pylist()
+    pieces = ["\n" + text if starts_line else text
+              for text, starts_line in zip(kept_texts, new_line.tolist(), strict=True)]
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     sentence_starts = np.cumsum(lengths) - lengths + new_line
-    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(pieces)], pa.int64()), pieces)
-    return QuotingText(pc.binary_join(one_list, nothing)[0].as_py(), sentence_starts,
+    return QuotingText("".join(pieces), sentence_starts,
                        sentences["sent_id"].to_numpy()[rows], sentence_starts[new_run],
                        doc_names.take(pa.array(doc[rows][new_run])).to_pylist())
 
 
+def opening_marks(texts: pd.Series) -> np.ndarray:
+    """Per text: whether it holds an opening quote mark “「『."""
+    return pc.match_substring_regex(arrow_strings(texts), "[“「『]").to_numpy(zero_copy_only=False)
+
+
+def quoting_blocks(block: np.ndarray, marked: np.ndarray) -> np.ndarray:
+    """Per row: whether its block (a paragraph of one document run, numbered in order) has a row with a quote mark.
+    Quotes and their clauses never cross the newline between blocks, so the other blocks can be left out."""
+    has_mark = np.zeros(int(block[-1]) + 1 if len(block) else 0, dtype=bool)
+    has_mark[block[marked]] = True
+    return has_mark[block]
+
+
 def looks_like_speech(quote: str) -> bool:
     """Whether quoted text is speech rather than a quoted term (“双碳”): long enough and clause-like."""
-    return len(quote) >= MIN_QUOTE_CHARS and (bool(re.search(r"[，,。！？；;!?：:]", quote)) or len(quote) >= 15)
+    return len(quote) >= MIN_QUOTE_CHARS and (CLAUSE_MARK_RE.search(quote) is not None or len(quote) >= 15)
 
 
 class QuoteCandidate(NamedTuple):
@@ -726,27 +821,45 @@ class QuoteCandidate(NamedTuple):
     after: str  # the rest of the clause after the quote
 
 
-def clause_end_offsets(text: str) -> np.ndarray:
-    """Offsets of the clause-end marks (CLAUSE_END_MARKS) in a text."""
-    code_points = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    return np.flatnonzero(np.isin(code_points, CLAUSE_END_CODES))
+def code_points(text: str) -> np.ndarray:
+    """The code points of a text (one per character, as Python indexes it)."""
+    return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+
+
+def clause_end_offsets(text_codes: np.ndarray) -> np.ndarray:
+    """Offsets of the clause-end marks (CLAUSE_END_MARKS) in a text, from its code points."""
+    return np.flatnonzero(np.isin(text_codes, CLAUSE_END_CODES))
+
+
+def quote_spans(text_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of QUOTE_RE's matches in a text, from its code points: an opening mark whose next
+    quote mark or newline is a closing mark, with at least one character between them."""
+    stops = np.flatnonzero(np.isin(text_codes, QUOTE_STOP_CODES))
+    opening, closing = stops[:-1], stops[1:]
+    is_quote = (np.isin(text_codes[opening], QUOTE_OPEN_CODES) & np.isin(text_codes[closing], QUOTE_CLOSE_CODES)
+                & (closing > opening + 1))
+    return opening[is_quote], closing[is_quote] + 1
 
 
 def quote_candidates(joined: QuotingText) -> list[QuoteCandidate]:
     """Every quote of the joined text that reads as speech, in text order."""
     text = joined.text
-    speech = [match for match in QUOTE_RE.finditer(text) if looks_like_speech(match.group(1).strip())]
-    starts = np.array([match.start() for match in speech], dtype=np.int64)
-    ends = np.array([match.end() for match in speech], dtype=np.int64)
-    clause_ends = clause_end_offsets(text)
+    text_codes = code_points(text)
+    starts, ends = quote_spans(text_codes)
+    long_enough = ends - starts - 2 >= MIN_QUOTE_CHARS  # shorter quotes (“双碳”) are never speech
+    starts, ends = starts[long_enough], ends[long_enough]
+    quotes = [text[start + 1 : end - 1].strip() for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+    speech = np.array([looks_like_speech(quote) for quote in quotes], dtype=bool)
+    quotes = [quote for quote, is_speech in zip(quotes, speech.tolist(), strict=True) if is_speech]
+    starts, ends = starts[speech], ends[speech]
+    clause_ends = clause_end_offsets(text_codes)
     before_starts = np.r_[-1, clause_ends][np.searchsorted(clause_ends, starts)] + 1  # after the last end before
     after_ends = np.r_[clause_ends, len(text)][np.searchsorted(clause_ends, ends)]  # the first end after
     runs = np.searchsorted(joined.run_starts, starts, side="right") - 1
     sent_ids = joined.sent_ids[np.searchsorted(joined.sentence_starts, starts, side="right") - 1].tolist()
-    return [QuoteCandidate(run, match.group(1).strip(), sent_id, text[before_start:start].rstrip(" :：,，"),
-                           text[end:after_end])
-            for match, run, sent_id, before_start, start, end, after_end
-            in zip(speech, runs.tolist(), sent_ids, before_starts.tolist(), starts.tolist(), ends.tolist(),
+    return [QuoteCandidate(run, quote, sent_id, text[before_start:start].rstrip(" :：,，"), text[end:after_end])
+            for quote, run, sent_id, before_start, start, end, after_end
+            in zip(quotes, runs.tolist(), sent_ids, before_starts.tolist(), starts.tolist(), ends.tolist(),
                    after_ends.tolist(), strict=True)]
 
 
@@ -761,25 +874,71 @@ def known_people(tokens: pd.DataFrame | None) -> dict[str, set[str]]:
         return {}
     is_person = pc.starts_with(arrow_strings(tokens["pos"]), "nr")
     doc_ids = arrow_strings(tokens["doc_id"].astype(str)).filter(is_person).to_pylist()
+    person_tokens = arrow_strings(tokens["token"]).filter(is_person).to_pylist()
+    names = {token for token in set(person_tokens) if is_person_candidate(token, "nr")}
     known: dict[str, set[str]] = defaultdict(set)
-    for doc_id, token in set(zip(doc_ids, arrow_strings(tokens["token"]).filter(is_person).to_pylist(), strict=True)):
-        if is_person_candidate(token, "nr"):
+    for doc_id, token in set(zip(doc_ids, person_tokens, strict=True)):
+        if token in names:
             known[doc_id].add(token)
     return known
+
+
+@functools.cache
+def speech_verb_re() -> re.Pattern:
+    """A regex finding any speech verb (resources/speech_verbs.txt) in a text."""
+    verbs = sorted(words.word_set("speech_verbs.txt"), key=len, reverse=True)
+    return re.compile("|".join(re.escape(verb) for verb in verbs) if verbs else "(?!)")
+
+
+def may_name_speaker(clause: str) -> bool:
+    """Whether a clause holds a speech verb, without which `find_speaker` finds no speaker in it (a token, or
+    person names joined from tokens, are pieces of the clause's text)."""
+    return speech_verb_re().search(clause) is not None
+
+
+def batch_known_people(batch: Batch) -> dict[str, set[str]]:
+    """`known_people` from a coded batch (the same as from its tokens table when no sentence was left out)."""
+    person_tag = np.array([tag.startswith("nr") for tag in batch.tags], dtype=bool)
+    rows = np.flatnonzero(person_tag[batch.pos]) if len(batch.tags) else np.zeros(0, dtype=np.int64)
+    (doc, token), _ = distinct_counts(batch.doc[rows], batch.token[rows])
+    names = {code for code in np.unique(token).tolist() if is_person_candidate(batch.vocabulary[code], "nr")}
+    known: dict[str, set[str]] = defaultdict(set)
+    for doc_code, token_code in zip(doc.tolist(), token.tolist(), strict=True):
+        if token_code in names:
+            known[batch.doc_ids[doc_code]].add(batch.vocabulary[token_code])
+    return known
+
+
+@functools.cache
+def speech_verbs() -> tuple[str, ...]:
+    """The speech verbs (resources/speech_verbs.txt) as a tuple, for str.endswith."""
+    return tuple(sorted(words.word_set("speech_verbs.txt")))
+
+
+def ends_with_speech_verb(clause: str) -> bool:
+    """Whether a clause ends with a speech verb once trailing punctuation, symbols and spaces are left out: the
+    clause before a quote names no speaker otherwise (`find_speaker(at_end=True)` wants the verb as last word)."""
+    end = len(clause)
+    while end and words.is_boundary(clause[end - 1]):
+        end -= 1
+    return clause[:end].endswith(speech_verbs())
 
 
 def candidate_speakers(candidates: list[QuoteCandidate], known: dict[str, set[str]],
                        run_doc_ids: list[str]) -> list[str | None]:
     """The speaker of each quote (None when none is found); 他/她 resolve to the run's previous speaker."""
-    clauses = [clause for candidate in candidates for clause in (candidate.before, candidate.after) if clause.strip()]
-    tagged = iter(words.tag_texts(clauses))
+    searched = [(ends_with_speech_verb(candidate.before), may_name_speaker(candidate.after))
+                for candidate in candidates]
+    clauses = [clause for candidate, flags in zip(candidates, searched, strict=True)
+               for clause, flag in zip((candidate.before, candidate.after), flags, strict=True) if flag]
+    tagged = iter(words.tag_texts(clauses))  # only clauses that may name a speaker are tagged
     speakers, people, last_run = [], [], None
-    for candidate in candidates:
+    for candidate, (search_before, search_after) in zip(candidates, searched, strict=True):
         if candidate.run != last_run:
             people, last_run = [], candidate.run
         names = known.get(run_doc_ids[candidate.run], set())
-        before = next(tagged) if candidate.before.strip() else None
-        after = next(tagged) if candidate.after.strip() else None
+        before = next(tagged) if search_before else None
+        after = next(tagged) if search_after else None
         speaker = find_speaker(with_person_names(before, names), people, at_end=True) if before is not None else None
         if speaker is None and after is not None:
             speaker = find_speaker(with_person_names(after, names), people, at_end=False)
@@ -794,12 +953,6 @@ def document_runs(doc: np.ndarray) -> np.ndarray:
     return np.cumsum(np.r_[True, doc[1:] != doc[:-1]]) if len(doc) else doc
 
 
-def quoting_rows(run: np.ndarray, texts: pd.Series) -> np.ndarray:
-    """Rows of a sentences table in the document runs (`document_runs`) with a sentence holding “「『."""
-    marked = texts.str.contains("[“「『]", regex=True).to_numpy(dtype=bool)
-    return np.flatnonzero(np.isin(run, run[marked]))
-
-
 def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
     """The `quotes` table from (doc_id, speaker, quote, sent_id) rows."""
     return frame({name: pd.array([row[i] for row in rows], dtype="str") if name != "sent_id"
@@ -808,13 +961,18 @@ def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
 
 def extract_quotes(sentences: pd.DataFrame, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
     """The `quotes` table: speech in “…” (or 「…」) attributed with a speech verb before or after it."""
+    return quotes_table(sentences, lambda: known_people(tokens))
+
+
+def quotes_table(sentences: pd.DataFrame, people: Callable[[], dict[str, set[str]]]) -> pd.DataFrame:
+    """`extract_quotes` with the documents' known person names from `people` (called only when quotes are found)."""
     if not len(sentences):
         return pd.DataFrame(columns=QUOTES_COLUMNS)
     joined = quoting_text(sentences, sentences["text"].fillna("").astype(str))
     candidates = quote_candidates(joined)
     if not candidates:
         return quotes_frame([])
-    speakers = candidate_speakers(candidates, known_people(tokens), joined.run_doc_ids)
+    speakers = candidate_speakers(candidates, people(), joined.run_doc_ids)
     return quotes_frame([(joined.run_doc_ids[candidate.run], speaker, candidate.quote, candidate.sent_id)
                          for candidate, speaker in zip(candidates, speakers, strict=True) if speaker])
 
@@ -845,14 +1003,19 @@ def batch_pairs(batch: Batch, terms: TermRows, top_terms: int = TOP_PAIR_TERMS) 
     width = max(len(batch.vocabulary), 1)
     chosen = terms.doc[frequent[kept]] * width + terms.token[frequent[kept]]
     table_size = len(batch.doc_ids) * width  # a lookup table over all (document, token) keys when small enough
-    keep = np.isin(batch.doc * width + batch.token, chosen, kind="table" if table_size < 2**25 else None)
-    (sent, token), _, _ = count_keys(batch.sent[keep], batch.token[keep])
+    if table_size < 2**25:
+        is_chosen = np.zeros(table_size, dtype=bool)
+        is_chosen[chosen] = True
+        keep = is_chosen[batch.doc * width + batch.token]
+    else:
+        keep = np.isin(batch.doc * width + batch.token, chosen)
+    (sent, token), _ = distinct_counts(batch.sent[keep], batch.token[keep])
     pair_sent, first, second = sentence_pairs(sent, token)
     term_rank = batch.term_rank
     first_rank, second_rank = term_rank[first], term_rank[second]
-    (doc, rank_a, rank_b), counts, _ = count_keys(batch.doc_rank[batch.sent_doc[pair_sent]],
-                                                  np.minimum(first_rank, second_rank),
-                                                  np.maximum(first_rank, second_rank))
+    (doc, rank_a, rank_b), counts = distinct_counts(batch.doc_rank[batch.sent_doc[pair_sent]],
+                                                    np.minimum(first_rank, second_rank),
+                                                    np.maximum(first_rank, second_rank))
     doc_of_rank, term_of_rank = np.argsort(batch.doc_rank), np.argsort(term_rank)
     return frame({"doc_id": text_column(batch.doc_text, doc_of_rank[doc]),
                   "term_a": text_column(batch.vocabulary_text, term_of_rank[rank_a]),
@@ -1017,10 +1180,17 @@ def document_summaries(tokens: pd.DataFrame, sentences: pd.DataFrame) -> dict[st
         "paragraph_terms": batch_paragraph_terms(batch, sentence_paragraphs(batch, sentences)),
         "doc_keywords": batch_keywords(batch, terms),
         "entities": batch_entities(batch),
-        "quotes": typed({"quotes": extract_quotes(sentences, tokens)})["quotes"],
+        "quotes": typed({"quotes": quotes_table(sentences, lambda: summary_people(batch, tokens))})["quotes"],
         "term_pairs": batch_pairs(batch, terms),
         "word_stats": batch_word_stats(batch),
     }
+
+
+def summary_people(batch: Batch, tokens: pd.DataFrame) -> dict[str, set[str]]:
+    """`known_people` of a batch's tokens, from its coding when it kept every row and every value."""
+    complete = len(batch.doc) == len(tokens) and all(codes.min(initial=0) >= 0
+                                                     for codes in (batch.doc, batch.token, batch.pos))
+    return batch_known_people(batch) if complete else known_people(tokens)
 
 
 def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -1028,7 +1198,8 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = {}
     for name, table in tables.items():
         dtypes = {column: COLUMN_DTYPES.get(column, "str") for column in table.columns}
-        out[name] = table.astype(dtypes)
+        to_cast = {column: dtype for column, dtype in dtypes.items() if table[column].dtype != dtype}
+        out[name] = table.astype(to_cast) if to_cast else table.copy(deep=False)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from sentence_tables import sentences_from
@@ -222,3 +223,51 @@ def test_a_batch_without_quote_marks_has_no_quotes():
                               "text": ["包头稀土储量占全国的83.7%。", "居世界第一。", "稀土<b>价格</b>上涨。"]})
     quotes = themes.extract_quotes(sentences)
     assert quotes.empty and list(quotes.columns) == themes.QUOTES_COLUMNS
+
+
+def test_quote_spans_are_the_quote_pattern_matches():
+    alphabet = list("“”「」『』\n，。ab说")
+    texts = ["".join(alphabet[(i * 7 + j * j) % len(alphabet)] for j in range(i % 23)) for i in range(400)]
+    texts += ["“”", "“a”", "“a\n”", "“a“b”", "「a」“b』", "a“b”c“d"]
+    for text in texts:
+        starts, ends = themes.quote_spans(themes.code_points(text))
+        assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [
+            (match.start(), match.end()) for match in themes.QUOTE_RE.finditer(text)]
+
+
+def test_distinct_counts_and_lexsort_order_match_numpy():
+    first = np.array([3, 1, 3, 0, 1, 3])
+    second = np.array([2, 5, 2, 0, 5, 1])
+    (a, b), counts = themes.distinct_counts(first, second)
+    expected, expected_counts = np.unique(np.stack([first, second], axis=1), axis=0, return_counts=True)
+    assert a.tolist() == expected[:, 0].tolist() and b.tolist() == expected[:, 1].tolist()
+    assert counts.tolist() == expected_counts.tolist()
+    assert themes.lexsort_order(second, first).tolist() == np.lexsort((second, first)).tolist()
+    assert themes.lexsort_order(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_quotes_only_read_paragraphs_with_quote_marks():
+    text = ("稀土价格上涨，企业表示\n"
+            "张明表示：“今年稀土价格将保持稳定，企业要加快转型。”记者了解到\n"
+            "行业协会认为产能过剩。")
+    quotes = themes.extract_quotes(sentences_from(text))
+    assert quotes["speaker"].tolist() == ["张明"] and quotes["sent_id"].tolist() == [1]
+    joined = themes.quoting_text(sentences_from(text), sentences_from(text)["text"])
+    assert joined.text == "张明表示：“今年稀土价格将保持稳定，企业要加快转型。”记者了解到"
+
+
+def test_speaker_clause_before_a_quote_must_end_with_a_speech_verb():
+    assert themes.ends_with_speech_verb("商务部新闻发言人表示 ")
+    assert themes.ends_with_speech_verb("他说……")
+    assert not themes.ends_with_speech_verb("他表示同意，并且")
+    text = "他表示同意，并且“今年稀土价格将保持稳定，企业要加快转型。”"
+    assert themes.extract_quotes(sentences_from(text)).empty
+
+
+def test_person_evidence_skips_spaces_before_the_name():
+    tokens = pd.DataFrame({"doc_id": "a", "sent_id": [0, 0, 0, 0, 1, 1],
+                           "token": ["记者", " ", "张明", "。", "王伟", "。"], "pos": ["n", "x", "nr", "x", "nr", "x"],
+                           "char_start": [0, 2, 3, 5, 0, 2]})
+    entities = themes.entities(tokens)
+    assert entities[entities["kind"] == "person"]["entity"].tolist() == ["张明"]  # 王伟: no title or verb by it
+    assert themes.summary_people(themes.encode(tokens), tokens) == themes.known_people(tokens)
