@@ -252,7 +252,14 @@ CATEGORY_PATTERNS = {regex_codes.CATEGORY_DIGIT: r"\d", regex_codes.CATEGORY_SPA
 @lru_cache(maxsize=4)
 def category_characters(category: object) -> frozenset[str]:
     """Every character of a regex category (\\d or \\s, as `re` defines them for str patterns)."""
-    return frozenset(re.findall(CATEGORY_PATTERNS[category], "".join(map(chr, range(0x110000)))))
+    return frozenset(re.findall(CATEGORY_PATTERNS[category], every_character()))
+
+
+@lru_cache(maxsize=1)
+def every_character() -> str:
+    """Every Unicode character but the surrogates, in code point order (built from their UTF-32 codes: fast)."""
+    codes = np.arange(0x110000, dtype=np.uint32)
+    return codes[(codes < 0xD800) | (codes > 0xDFFF)].tobytes().decode("utf-32-le")
 
 
 def character_class(characters: frozenset[str] | None) -> re.Pattern | None:

@@ -32,9 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_tabulate(args: argparse.Namespace) -> int:
     """Write every table; exit status 0 when at least one article was read, 1 when none could be."""
-    from .workers import more_than_one_batch, start_forkserver
+    from .workers import needs_workers, start_forkserver
 
-    if more_than_one_batch(args.inputs or [RAW_DIR]):  # the workers' library loads while this process loads its own
+    if needs_workers(args.inputs or [RAW_DIR], args.out):  # the workers' library loads while this process loads its own
         start_forkserver()
     from .corpus import tabulate
 
