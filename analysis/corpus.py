@@ -225,17 +225,6 @@ def write_shingle_part(articles: pd.DataFrame, parts_dir: Path, index: int) -> N
     (parts_dir / f"shingles.{index:06d}.pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def read_shingle_parts(parts_dir: Path, batches: int) -> clean.ShingleSets:
-    """The shingle sets of every batch's articles joined in batch order (rows of the whole articles table)."""
-    parts, first_rows, rows = [], [], 0
-    for index in range(batches):
-        n_articles, shingles = pickle.loads((parts_dir / f"shingles.{index:06d}.pkl").read_bytes())
-        parts.append(shingles)
-        first_rows.append(rows)
-        rows += n_articles
-    return clean.join_shingle_sets(parts, first_rows)
-
-
 def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataFrame]:
     """The batch's tables from the cache, computed and stored there when missing."""
     key = batch_key(files, fingerprint)
@@ -480,14 +469,36 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
     return rest
 
 
-def read_parts(parts_dir: Path, name: str) -> pd.DataFrame:
-    """A table joined from its part files, in batch order (memory-mapped); its empty form when there are none."""
-    parts = sorted(parts_dir.glob(f"{name}.*.arrow"))
-    if not parts:
-        return empty_document_tables()[name]
-    arrow = pa.concat_tables([pa_feather.read_table(part, memory_map=True) for part in parts],
-                             promote_options="permissive")
-    return arrow.to_pandas()
+class PartCollector:
+    """Reads each batch's parts of the tables that stay in memory (memory-mapped, no copy) and its articles' shingle
+    sets as the batch finishes, so that only joining them is left once the workers are done."""
+
+    def __init__(self, parts_dir: Path, names: Iterable[str]) -> None:
+        self.parts_dir = parts_dir
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in names}
+        self.shingles: list[clean.ShingleSets] = []
+        self.first_rows: list[int] = []  # each batch's first row in the joined articles table
+        self.rows = 0
+
+    def add(self, index: int) -> None:
+        """Read batch `index`'s parts (a batch without rows for a table has no part of it)."""
+        for name, parts in self.parts.items():
+            path = self.parts_dir / f"{name}.{index:06d}.arrow"
+            if path.exists():
+                parts.append(pa_feather.read_table(path, memory_map=True))
+        n_articles, shingles = pickle.loads((self.parts_dir / f"shingles.{index:06d}.pkl").read_bytes())
+        self.shingles.append(shingles)
+        self.first_rows.append(self.rows)
+        self.rows += n_articles
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Each table joined in batch order (its empty form when no batch had rows)."""
+        return {name: pa.concat_tables(parts, promote_options="permissive").to_pandas() if parts
+                else empty_document_tables()[name] for name, parts in self.parts.items()}
+
+    def shingle_sets(self) -> clean.ShingleSets:
+        """The articles' shingle sets joined in batch order (rows of the joined articles table)."""
+        return clean.join_shingle_sets(self.shingles, self.first_rows)
 
 
 class PartJoiner:
@@ -616,14 +627,16 @@ def tabulate(
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
     joiners = [PartJoiner(parts_dir, name, staging) for name in STREAMED_TABLES]
+    collector = PartCollector(parts_dir, [name for name in DOCUMENT_TABLES if name not in STREAMED_TABLES])
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
         if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
             threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
-        for joiner in joiners:  # the large tables are joined while the workers go on
+        for joiner in joiners:  # the large tables are joined, the others read, while the workers go on
             joiner.add(index)
+        collector.add(index)
     tables = concat_tables(kept) if kept else {"rejects": empty_document_tables()["rejects"]}
-    tables.update({name: read_parts(parts_dir, name) for name in DOCUMENT_TABLES if name not in STREAMED_TABLES})
+    tables.update(collector.tables())
     tables["rejects"] = pd.concat(
         [pd.DataFrame(list_rejects, columns=read.REJECT_COLUMNS), tables["rejects"]], ignore_index=True
     )
@@ -636,7 +649,7 @@ def tabulate(
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(joiner.close) for joiner in joiners]
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
-        corpus_level = corpus_tables(tables, read_shingle_parts(parts_dir, len(kept)))
+        corpus_level = corpus_tables(tables, collector.shingle_sets())
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()]
         for job in writing:
             job.result()

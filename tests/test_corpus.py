@@ -113,14 +113,21 @@ def test_the_per_document_table_names_are_those_pages_tables_makes():
 
 def test_workers_return_only_the_rejects_and_every_other_table_is_read_back_from_parts(tmp_path):
     rejects = pd.DataFrame({"path": ["bad.txt"], "error": ["empty file"]})
+    collector = corpus.PartCollector(tmp_path, ["claims", "quotes"])
+    body = "包头稀土资源储量占全国的83.7%，占世界的37.8%。" * 2  # (30 comparable characters or more)
     for index, doc_id in enumerate(["a", "b"]):
-        tables = {"claims": pd.DataFrame({"doc_id": [doc_id], "value": [83.7 + index]}), "rejects": rejects}
+        tables = {"claims": pd.DataFrame({"doc_id": [doc_id], "value": [83.7 + index]}), "rejects": rejects,
+                  "articles": pd.DataFrame({"doc_id": [doc_id], "body": [body]})}
+        corpus.write_shingle_part(tables["articles"], tmp_path, index)
         assert list(corpus.write_parts(tables, tmp_path, index)) == ["rejects"]
-    claims = corpus.read_parts(tmp_path, "claims")
+        collector.add(index)
+    claims = collector.tables()["claims"]
     assert claims["doc_id"].tolist() == ["a", "b"] and claims["value"].tolist() == [83.7, 84.7]
     assert claims["doc_id"].dtype == corpus.empty_document_tables()["claims"]["doc_id"].dtype
-    quotes = corpus.read_parts(tmp_path, "quotes")  # no batch had any: the table's empty form
+    quotes = collector.tables()["quotes"]  # no batch had any: the table's empty form
     assert quotes.empty and list(quotes.columns) == list(corpus.empty_document_tables()["quotes"].columns)
+    indexed, _, _, signatures = collector.shingle_sets()  # both bodies, as rows 0 and 1 of the joined articles
+    assert indexed.tolist() == [0, 1] and (signatures[0] == signatures[1]).all()
 
 
 def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
