@@ -158,10 +158,12 @@ def input_files(paths: list[str]) -> Iterator[InputFile]:
 
 def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES,
                     max_bytes: int = MAX_BATCH_BYTES) -> Iterator[list[InputFile]]:  # fmt: skip
-    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`), each as it is cut.
+    """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`, once the batch holds
+    target/4 files), each as it is cut.
 
     Cutting by content rather than by position keeps the other batches (and their cache entries) unchanged
-    when a file is added, removed or edited. A batch also ends at 4×target files or `max_bytes` bytes.
+    when a file is added, removed or edited. The minimum avoids tiny batches (each has a fixed cost); a batch also
+    ends at 4×target files or `max_bytes` bytes.
     """
     batch: list[InputFile] = []
     size = 0
@@ -169,7 +171,7 @@ def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES,
         batch.append(file)
         size += file.size
         digest = file.digest.rsplit(":", 1)[-1]
-        cut = int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
+        cut = len(batch) >= target // 4 and int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
         if cut or len(batch) >= 4 * target or size >= max_bytes:
             yield batch
             batch, size = [], 0

@@ -15,9 +15,9 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 PRELOAD = ["analysis.worker_preload"]  # modules the forkserver imports before it forks any worker
-# Batches are the unit of work and of caching. Each costs a fixed ~30 ms (a DataFrame per table) on top of its
+# Batches are the unit of work and of caching. Each costs a fixed ~45 ms (tables, part files) on top of its
 # files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced.
-BATCH_FILES = 128  # typical files per batch; at most 4 times this
+BATCH_FILES = 256  # typical files per batch (content-defined cuts): at least a quarter, at most 4 times this
 MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
 
 
