@@ -51,9 +51,10 @@ DOCUMENT_TABLES = ("articles", "paragraphs", "sentences", "removed", "claims", "
                    "paragraph_terms", "doc_keywords", "entities", "quotes", "term_pairs", "word_stats")  # pages_tables'
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 RETURNED_TABLES = ("rejects",)  # what a worker sends back to `tabulate`; it writes every other table as parts
-# The per-document inputs of the corpus-level words tables: intermediate results, written as Parquet only
-# (several times the corpus's size as CSV, and not meant for a spreadsheet).
-PARQUET_ONLY_TABLES = ("terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
+# Written as Parquet only: the per-document inputs of the corpus-level words tables (intermediate results) and the
+# tokens (a row per word: 3.5 million rows and 128 MB of CSV for 20 MB of pages, past the 1,048,576 rows a
+# spreadsheet opens). As CSV they are several times the corpus's size and not meant for a spreadsheet.
+PARQUET_ONLY_TABLES = ("tokens", "terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
 SERIAL_BELOW = 8  # no progress bar below this many files
 WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
@@ -453,8 +454,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
 
 
 def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) -> dict[str, pd.DataFrame]:
-    """Write the batch's tables as part files `<name>.<index>.arrow` (STREAMED_TABLES also `.csv`); return the rest
-    (the rejects, which the main process reports as they come).
+    """Write the batch's tables as part files `<name>.<index>.arrow` (STREAMED_TABLES with a CSV also `.csv`); return
+    the rest (the rejects, which the main process reports as they come).
 
     Arrow IPC files are cheap to write and are read back memory-mapped (no copy, unlike results sent back through
     a pipe); the Parquet encoding happens once, in `PartJoiner`, over large row groups."""
@@ -466,7 +467,7 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
         arrow = to_arrow(table)
         if arrow.num_rows:
             pa_feather.write_feather(arrow, parts_dir / f"{name}.{index:06d}.arrow", compression="uncompressed")
-            if name in STREAMED_TABLES:
+            if name in STREAMED_TABLES and name not in PARQUET_ONLY_TABLES:
                 (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
     return rest
 
@@ -504,7 +505,8 @@ class PartCollector:
 
 
 class PartJoiner:
-    """Joins one streamed table's part files, batch by batch in order, into `<name>.csv` and `<name>.parquet`.
+    """Joins one streamed table's part files, batch by batch in order, into `<name>.csv` (unless PARQUET_ONLY_TABLES
+    has it) and `<name>.parquet`.
 
     `tabulate` adds each batch as it finishes, so the joining overlaps the workers; Parquet row groups hold about
     `rows` rows (memory bounded by `rows`). A table without any part is written empty (`empty`, by default the
@@ -513,7 +515,9 @@ class PartJoiner:
     def __init__(self, parts_dir: Path, name: str, out_dir: Path, empty: pd.DataFrame | None = None,
                  rows: int = ROW_GROUP_ROWS) -> None:  # fmt: skip
         self.parts_dir, self.name, self.out_dir, self.empty, self.rows = parts_dir, name, out_dir, empty, rows
-        self.targets = [out_dir / f"{name}.csv", out_dir / f"{name}.parquet"]
+        self.targets = [out_dir / f"{name}.parquet"]
+        if name not in PARQUET_ONLY_TABLES:
+            self.targets.append(out_dir / f"{name}.csv")
         self.schema: pa.Schema | None = None
         self.csv: io.BufferedWriter | None = None
         self.parquet: pq.ParquetWriter | None = None
@@ -528,10 +532,12 @@ class PartJoiner:
         table = pa_feather.read_table(part, memory_map=True)
         if self.schema is None:  # the first part fixes the columns and their types
             self.schema = table.schema.remove_metadata()
-            self.csv = open(self.targets[0], "wb")  # closed in `close`
-            self.csv.write(b"\xef\xbb\xbf" + csv_bytes(self.schema.empty_table(), header=True))
-            self.parquet = pq.ParquetWriter(self.targets[1], self.schema)
-        self.csv.write(part.with_suffix(".csv").read_bytes())
+            self.parquet = pq.ParquetWriter(self.targets[0], self.schema)
+            if self.name not in PARQUET_ONLY_TABLES:
+                self.csv = open(self.targets[1], "wb")  # closed in `close`
+                self.csv.write(b"\xef\xbb\xbf" + csv_bytes(self.schema.empty_table(), header=True))
+        if self.csv:
+            self.csv.write(part.with_suffix(".csv").read_bytes())
         self.pending.append(table.select(self.schema.names).cast(self.schema))
         self.pending_rows += table.num_rows
         if self.pending_rows >= self.rows:
@@ -544,13 +550,14 @@ class PartJoiner:
         self.pending, self.pending_rows = [], 0
 
     def close(self) -> list[Path]:
-        """Finish both files (or write the empty table when no part came); return their paths."""
+        """Finish the files (or write the empty table when no part came); return their paths."""
         if self.schema is None:
             empty = empty_document_tables()[self.name] if self.empty is None else self.empty
             return write_tables({self.name: empty}, self.out_dir)
         if self.pending:
             self.write_row_group()
-        self.csv.close()
+        if self.csv:
+            self.csv.close()
         self.parquet.close()
         return self.targets
 

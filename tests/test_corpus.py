@@ -86,26 +86,30 @@ def test_large_tables_are_written_in_parts_and_joined_in_order(tmp_path):
     parts = tmp_path / "parts"
     parts.mkdir()
     batches = [
-        {"tokens": pd.DataFrame({"doc_id": ["a"], "token": ["稀土"]}), "claims": pd.DataFrame({"x": [1]})},
-        {"tokens": pd.DataFrame({"doc_id": pd.Series([], dtype=str), "token": pd.Series([], dtype=str)})},
-        {"tokens": pd.DataFrame({"doc_id": ["b"], "token": ["=包头"]})},
+        {"sentences": pd.DataFrame({"doc_id": ["a"], "text": ["稀土"]}), "claims": pd.DataFrame({"x": [1]})},
+        {"sentences": pd.DataFrame({"doc_id": pd.Series([], dtype=str), "text": pd.Series([], dtype=str)})},
+        {"sentences": pd.DataFrame({"doc_id": ["b"], "text": ["=包头"]}),
+         "tokens": pd.DataFrame({"doc_id": ["b"], "token": ["=包头"]})},
     ]
     for index, tables in enumerate(batches):
         tables = {**{name: pd.DataFrame() for name in corpus.STREAMED_TABLES}, **tables}
         rest = corpus.write_parts(tables, parts, index)
         assert not set(corpus.STREAMED_TABLES) & set(rest)
     joiners = {name: corpus.PartJoiner(parts, name, tmp_path, pd.DataFrame(columns=["doc_id", column]))
-               for name, column in (("tokens", "token"), ("sentences", "text"))}
+               for name, column in (("sentences", "text"), ("tokens", "token"), ("paragraphs", "text"))}
     for index in [0, 1, 2]:
         for joiner in joiners.values():
             joiner.add(index)
-    joiners["tokens"].close()
-    assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["稀土", "=包头"]
-    csv = (tmp_path / "tokens.csv").read_bytes()
+    assert [path.name for path in joiners["sentences"].close()] == ["sentences.parquet", "sentences.csv"]
+    assert pd.read_parquet(tmp_path / "sentences.parquet")["text"].tolist() == ["稀土", "=包头"]
+    csv = (tmp_path / "sentences.csv").read_bytes()
     assert csv.startswith(b"\xef\xbb\xbf") and csv.count(b"doc_id") == 1
-    assert pd.read_csv(tmp_path / "tokens.csv", encoding="utf-8-sig")["token"].tolist() == ["稀土", "'=包头"]
-    joiners["sentences"].close()  # no batch had sentences: the empty table given
-    assert list(pd.read_parquet(tmp_path / "sentences.parquet").columns) == ["doc_id", "text"]
+    assert pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")["text"].tolist() == ["稀土", "'=包头"]
+    assert [path.name for path in joiners["tokens"].close()] == ["tokens.parquet"]  # Parquet only
+    assert pd.read_parquet(tmp_path / "tokens.parquet")["token"].tolist() == ["=包头"]
+    assert not list(parts.glob("tokens.*.csv"))
+    joiners["paragraphs"].close()  # no batch had paragraphs: the empty table given
+    assert list(pd.read_csv(tmp_path / "paragraphs.csv", encoding="utf-8-sig").columns) == ["doc_id", "text"]
 
 
 def test_the_per_document_table_names_are_those_pages_tables_makes():
@@ -134,23 +138,23 @@ def test_workers_return_only_the_rejects_and_every_other_table_is_read_back_from
 def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    joiner = corpus.PartJoiner(tmp_path, "tokens", out, rows=7)
+    joiner = corpus.PartJoiner(tmp_path, "sentences", out, rows=7)
     for index in range(5):  # five parts of three rows each, joined as they come
         table = pa.table({"doc_id": [f"d{index}"] * 3, "sent_id": [index * 3 + i for i in range(3)]})
-        pa_feather.write_feather(table, tmp_path / f"tokens.{index:06d}.arrow")
-        (tmp_path / f"tokens.{index:06d}.csv").write_bytes(corpus.csv_bytes(table, header=False))
+        pa_feather.write_feather(table, tmp_path / f"sentences.{index:06d}.arrow")
+        (tmp_path / f"sentences.{index:06d}.csv").write_bytes(corpus.csv_bytes(table, header=False))
         joiner.add(index)
-    joiner.add(5)  # a batch without tokens
+    joiner.add(5)  # a batch without sentences
     joiner.close()
-    parquet = pq.ParquetFile(out / "tokens.parquet")
+    parquet = pq.ParquetFile(out / "sentences.parquet")
     sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
     assert sizes == [9, 6]  # parts are kept whole; a group closes once it has 7
     assert parquet.read().column("sent_id").to_pylist() == list(range(15))
-    assert pd.read_csv(out / "tokens.csv", encoding="utf-8-sig")["sent_id"].tolist() == list(range(15))
+    assert pd.read_csv(out / "sentences.csv", encoding="utf-8-sig")["sent_id"].tolist() == list(range(15))
 
 
 def test_intermediate_tables_are_written_as_parquet_only(tmp_path):
     tables = {"terms": pd.DataFrame({"doc_id": ["a"], "term": ["稀土"]}), "claims": pd.DataFrame({"x": [1]})}
     written = corpus.write_tables(tables, tmp_path)
     assert sorted(p.name for p in written) == ["claims.csv", "claims.parquet", "terms.parquet"]
-    assert "terms" in corpus.PARQUET_ONLY_TABLES and "tokens" not in corpus.PARQUET_ONLY_TABLES
+    assert {"terms", "tokens"} <= set(corpus.PARQUET_ONLY_TABLES) and "sentences" not in corpus.PARQUET_ONLY_TABLES
