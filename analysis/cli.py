@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
@@ -32,19 +33,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_tabulate(args: argparse.Namespace) -> int:
     """Write every table; exit status 0 when at least one article was read, 1 when none could be."""
-    from .workers import needs_workers, start_forkserver
+    from .fingerprint import current_manifest, outputs_look_current
+    from .read import find_input_files
+    from .workers import more_than_one_batch, start_forkserver
 
-    if needs_workers(args.inputs or [RAW_DIR], args.out):  # the workers' library loads while this process loads its own
+    started = time.perf_counter()
+    inputs = args.inputs or [RAW_DIR]
+    looks_current = not args.no_cache and outputs_look_current(inputs, args.out)
+    if looks_current:  # most likely nothing to do: make sure without loading the library (pandas…)
+        paths = [str(path) for path in find_input_files(inputs)[0]]
+        manifest = current_manifest(paths, args.out)
+        if manifest:
+            print(summary_line(len(paths), manifest, time.perf_counter() - started, args.out, up_to_date=True))
+            return 0 if manifest["articles"] else 1
+    elif more_than_one_batch(inputs):  # the workers' library loads while this process loads its own
         start_forkserver()
     from .corpus import tabulate
 
     summary = tabulate(args.inputs or None, args.out, use_cache=not args.no_cache)
-    state = " (up to date, nothing rewritten)" if summary.up_to_date else ""
-    print(
-        f"tabulate: {summary.files} files, {summary.articles} articles read, {summary.rejected} rejected, "
-        f"{summary.removed_lines} lines removed, {summary.seconds:.1f} s -> {args.out}{state}"
-    )
+    counts = {"articles": summary.articles, "rejected": summary.rejected, "removed_lines": summary.removed_lines}
+    print(summary_line(summary.files, counts, summary.seconds, args.out, summary.up_to_date))
     return 0 if summary.articles else 1
+
+
+def summary_line(files: int, counts: dict, seconds: float, out: Path, up_to_date: bool) -> str:
+    """The one line a `tabulate` run ends with (`counts`: articles, rejected, removed_lines)."""
+    state = " (up to date, nothing rewritten)" if up_to_date else ""
+    return (f"tabulate: {files} files, {counts['articles']} articles read, {counts['rejected']} rejected, "
+            f"{counts['removed_lines']} lines removed, {seconds:.1f} s -> {out}{state}")
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -42,8 +42,9 @@ import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
 from . import claims, clean, read, reference, themes, words
+from .fingerprint import MANIFEST, corpus_fingerprint, current_manifest, pipeline_fingerprint
 from .outputs import write_bytes_atomic, write_text_atomic
-from .paths import REFERENCE_DIR, cache_dir, resolve_corpus
+from .paths import cache_dir, resolve_corpus
 from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
 # Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
@@ -181,21 +182,6 @@ def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES,
 
 
 # ---------------------------------------------------------------- cache
-
-
-def pipeline_fingerprint() -> str:
-    """A hash of everything that shapes per-document results: the code, word lists and tokenizer."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".txt", ".json", ".csv"} and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    for path in sorted(REFERENCE_DIR.glob("*.csv")):  # cross-checks run per batch
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    digest.update(json.dumps(words.segmenter_info(), sort_keys=True).encode())
-    return digest.hexdigest()[:16]
 
 
 def batch_key(files: list[InputFile], fingerprint: str) -> str:
@@ -578,18 +564,6 @@ class TabulateSummary:
     rejects: pd.DataFrame | None = None
 
 
-def corpus_fingerprint(paths: list[str]) -> str:
-    """A hash of the input files (paths, sizes, modification times) and the pipeline."""
-    digest = hashlib.sha256(pipeline_fingerprint().encode())
-    for path in paths:
-        try:
-            stat = os.stat(path)
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-        except OSError:
-            digest.update(f"{path}\0missing\n".encode())
-    return digest.hexdigest()
-
-
 def fresh_staging_dir(out_dir: Path) -> Path:
     """An empty folder inside `out_dir` where a run writes before moving its files into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -624,13 +598,11 @@ def tabulate(
     started = time.perf_counter()
     out_dir = Path(out_dir)
     paths, list_rejects = list_inputs(inputs if inputs else None)
-    manifest_path = out_dir / "manifest.json"
     fingerprint = corpus_fingerprint(paths)
-    if use_cache and manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") == fingerprint and all((out_dir / f).exists() for f in manifest["files"]):
-            return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
-                                   time.perf_counter() - started, up_to_date=True)
+    manifest = current_manifest(paths, out_dir) if use_cache else None
+    if manifest:
+        return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
+                               time.perf_counter() - started, up_to_date=True)
     staging = fresh_staging_dir(out_dir)
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
@@ -669,5 +641,5 @@ def tabulate(
                               time.perf_counter() - started, rejects=tables["rejects"])
     manifest = {"fingerprint": fingerprint, "files": sorted(p.name for p in written), "articles": summary.articles,
                 "rejected": summary.rejected, "removed_lines": summary.removed_lines}
-    write_text_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
+    write_text_atomic(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return summary

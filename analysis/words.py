@@ -28,11 +28,8 @@ Table `tokens` (one row per token, punctuation and spaces included):
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.metadata
 import itertools
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -43,14 +40,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .paths import RESOURCES, cache_dir
+from .segmenter import (  # noqa: F401 (the backend's identity lives in `segmenter`; these names are used from here)
+    BACKEND_ENV,
+    BACKENDS,
+    DEFAULT_BACKEND,
+    USE_HMM,
+    choose_backend,
+    segmenter_info,
+)
 
 TOKENS_COLUMNS = ["doc_id", "sent_id", "token", "pos", "char_start"]
-BACKENDS = ("rjieba", "jieba")
-DEFAULT_BACKEND = "rjieba"
-BACKEND_ENV = "RARE_EARTH_SEGMENTER"
-USE_HMM = False
-RESOURCE_FILES = ("user_dict.txt", "surnames.txt", "person_titles.txt", "speech_verbs.txt")
-
 CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 TITLE_MAX_CHARS = 5
 SENTENCE_SEPARATOR = "\x00"  # joins a batch's sentences for one rjieba call (see tag_sentences_at_once)
@@ -83,30 +82,6 @@ def user_dictionary() -> tuple[tuple[str, int, str], ...]:
 def stopwords() -> frozenset[str]:
     """The Chinese stopword list (`resources/stopwords.txt`)."""
     return word_set("stopwords.txt")
-
-
-def choose_backend(backend: str | None = None) -> str:
-    """The backend to use: the argument, else $RARE_EARTH_SEGMENTER, else rjieba."""
-    name = (backend or os.environ.get(BACKEND_ENV) or DEFAULT_BACKEND).strip().lower()
-    if name not in BACKENDS:
-        raise ValueError(f"unknown segmenter backend {name!r}; choose one of {BACKENDS}")
-    return name
-
-
-def dictionary_sha256() -> str:
-    """SHA-256 over every resource that changes tokens (user dictionary, surnames, titles, speech verbs)."""
-    digest = hashlib.sha256()
-    for name in RESOURCE_FILES:
-        digest.update(name.encode() + b"\0" + (RESOURCES / name).read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def segmenter_info(backend: str | None = None) -> dict:
-    """Backend, its version, HMM setting, base dictionary and user resources' hash (for outputs, cache keys)."""
-    name = choose_backend(backend)
-    return {"backend": name, "version": importlib.metadata.version(name), "hmm": USE_HMM,
-            "base_dictionary": f"jieba-{importlib.metadata.version('jieba')}",
-            "dictionary_sha256": dictionary_sha256()}
 
 
 @functools.cache

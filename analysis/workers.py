@@ -1,18 +1,18 @@
 """The local worker processes: forked warm from a forkserver that has loaded the library (`worker_preload`).
 
 The forkserver loads the library in the background; the command line starts it before importing the library
-itself when a pool looks needed (more than one batch of inputs, outputs older than them), so that the two load
-side by side on two cores.
+itself when a pool looks needed (more than one batch of inputs whose outputs are not up to date), so that the
+two load side by side on two cores.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-from collections.abc import Iterator
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from pathlib import Path
+
+from .fingerprint import input_file_stats
 
 PRELOAD = ["analysis.worker_preload"]  # modules the forkserver imports before it forks any worker
 # Batches are the unit of work and of caching. Each costs a fixed ~45 ms (tables, part files) on top of its
@@ -42,34 +42,3 @@ def more_than_one_batch(inputs: list[Path]) -> bool:
         if files > BATCH_FILES or size > MAX_BATCH_BYTES:
             return True
     return False
-
-
-def outputs_look_current(inputs: list[Path], out_dir: Path) -> bool:
-    """Whether `out_dir`'s manifest is newer than every input file: then `tabulate` most likely has nothing to
-    redo (it checks for sure, by content) and needs no workers."""
-    try:
-        written = os.stat(out_dir / "manifest.json").st_mtime_ns
-    except OSError:
-        return False
-    return all(modified < written for _, modified in input_file_stats(inputs))
-
-
-def needs_workers(inputs: list[Path], out_dir: Path) -> bool:
-    """Whether a `tabulate` of `inputs` into `out_dir` will most likely run a pool of workers."""
-    return more_than_one_batch(inputs) and not outputs_look_current(inputs, out_dir)
-
-
-def input_file_stats(inputs: list[Path]) -> Iterator[tuple[int, int]]:
-    """(size, modification time in ns) of every file under `inputs` (files or folders); unreadable ones skipped."""
-    pending = [str(path) for path in inputs]
-    while pending:
-        path = pending.pop()
-        try:
-            if os.path.isdir(path):
-                with os.scandir(path) as entries:
-                    pending.extend(entry.path for entry in entries)
-                continue
-            stat = os.stat(path)
-        except OSError:
-            continue
-        yield stat.st_size, stat.st_mtime_ns

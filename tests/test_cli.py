@@ -28,3 +28,20 @@ def test_unknown_notebook_is_an_error(tmp_path):
     result = run_cli("report", "--only", "no_such_notebook", "--out", str(tmp_path))
     assert result.returncode != 0
     assert "no_such_notebook" in result.stderr
+
+
+def test_a_second_tabulate_of_unchanged_pages_answers_without_loading_the_library(tmp_path, seed_path):
+    out = tmp_path / "out"
+    first = run_cli("tabulate", str(seed_path), "--out", str(out))
+    assert first.returncode == 0 and "up to date" not in first.stdout
+    check = ("import sys; from analysis import cli; status = cli.main(['tabulate', sys.argv[1], '--out', sys.argv[2]]);"
+             " print('pandas loaded:', 'pandas' in sys.modules); sys.exit(status)")
+    second = subprocess.run([sys.executable, "-c", check, str(seed_path), str(out)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0
+    assert "1 articles read" in second.stdout and "(up to date, nothing rewritten)" in second.stdout
+    assert "pandas loaded: False" in second.stdout
+    seed_copy = tmp_path / "seed.txt"  # another input: tabulated again
+    seed_copy.write_bytes(seed_path.read_bytes())
+    third = run_cli("tabulate", str(seed_copy), "--out", str(out))
+    assert third.returncode == 0 and "up to date" not in third.stdout

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
-import pytest
 from sentence_tables import sentences_from
 
 from analysis import words
@@ -72,24 +69,6 @@ def test_backends_agree_on_the_seed(seed_sentences, seed_tokens):
     same_pos = (reference["pos"] == seed_tokens["pos"]) | (reference["pos"].isin(["m", "eng"])
                                                            & seed_tokens["pos"].isin(["m", "eng"]))
     assert same_pos.mean() > 0.99
-
-
-def test_backend_choice(monkeypatch):
-    monkeypatch.setenv(words.BACKEND_ENV, "jieba")
-    assert words.choose_backend() == "jieba"
-    assert words.segmenter_info()["backend"] == "jieba"
-    assert words.choose_backend("rjieba") == "rjieba"
-    monkeypatch.delenv(words.BACKEND_ENV)
-    assert words.choose_backend() == words.DEFAULT_BACKEND
-    with pytest.raises(ValueError):
-        words.choose_backend("thulac")
-
-
-def test_segmenter_info_hashes_the_dictionary():
-    info = words.segmenter_info("rjieba")
-    assert info["version"] == "0.2.2" and info["hmm"] is False
-    assert re.fullmatch(r"[0-9a-f]{64}", info["dictionary_sha256"])
-    assert words.segmenter_info("jieba")["dictionary_sha256"] == info["dictionary_sha256"]
 
 
 def test_jieba_caches_in_the_project_cache():

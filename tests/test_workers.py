@@ -1,7 +1,5 @@
 """Tests for analysis/workers.py: the forkserver context and the quick "more than one batch?" check."""
 
-import os
-
 from analysis import workers
 
 
@@ -32,19 +30,3 @@ def test_large_files_need_more_than_one_batch(tmp_path, monkeypatch):
 def test_workers_come_from_a_forkserver_that_preloads_the_library():
     assert workers.worker_context().get_start_method() == "forkserver"
     assert workers.PRELOAD == ["analysis.worker_preload"]
-
-
-def test_outputs_newer_than_every_input_need_no_workers(tmp_path):
-    pages, out = tmp_path / "pages", tmp_path / "out"
-    pages.mkdir()
-    out.mkdir()
-    for n in range(workers.BATCH_FILES + 1):
-        (pages / f"page_{n}.txt").write_text("稀土", encoding="utf-8")
-    assert workers.needs_workers([pages], out)  # no manifest yet
-    manifest = out / "manifest.json"
-    manifest.write_text("{}", encoding="utf-8")
-    newest = max(path.stat().st_mtime_ns for path in pages.iterdir())
-    os.utime(manifest, ns=(newest + 10**9, newest + 10**9))
-    assert workers.outputs_look_current([pages], out) and not workers.needs_workers([pages], out)
-    os.utime(pages / "page_7.txt", ns=(newest + 2 * 10**9, newest + 2 * 10**9))  # a page edited since
-    assert workers.needs_workers([pages], out)
