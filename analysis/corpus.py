@@ -7,8 +7,9 @@ tokenizer, see `worker_preload`; any `concurrent.futures.Executor`, such as a Da
 `get_executor()`, can run it instead). A batch is sent as soon as it is cut, so hashing overlaps the work.
 Batch results are cached by the files' content, the code, the word lists and the tokenizer. Corpus-level
 steps (duplicate clusters, keywords, topics, claim variants) then run on the per-document results.
-`tabulate` has the workers write the large tables themselves (Arrow parts joined at the end), and writes
-the finished tables in threads while the corpus-level steps run.
+`tabulate` has the workers write every table themselves as Arrow parts (and the articles' shingle sets for the
+near-duplicate search); the main process joins the large ones into their files and maps the others as each
+batch finishes, and writes the finished tables in threads while the corpus-level steps run.
 
 Tables and where their columns are documented:
 - articles, paragraphs, sentences, removed: `analysis.clean`; rejects (path, error): `analysis.read`
@@ -623,9 +624,9 @@ def tabulate(
     )
     for row in tables["rejects"].itertuples():
         print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
-    # The large tables were written in parts by the workers, the corpus-level steps need only the small ones:
-    # threads join the parts and write the finished per-document tables (pyarrow, mostly outside the GIL)
-    # while this one runs the corpus-level steps.
+    # The workers wrote every table in parts; the streamed ones are already mostly joined into their files. Threads
+    # finish those and write the other per-document tables (pyarrow, mostly outside the GIL) while this one runs
+    # the corpus-level steps.
     finished = {name: table for name, table in tables.items() if name not in REPLACED_BY_CORPUS_STEPS}
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(joiner.close) for joiner in joiners]
