@@ -26,4 +26,7 @@ def warm_up() -> None:
         corpus.write_parts(corpus.pages_tables([warmup_page()]), Path(parts), 0)
 
 
-warm_up()
+try:
+    warm_up()
+except Exception:  # the forkserver survives only an ImportError in its preload: a failed warm-up must not kill it
+    pass  # (the workers then load what they need on first use, and a real error shows per batch)
