@@ -324,7 +324,12 @@ def corpus_tables(tables: dict[str, pd.DataFrame], shingles: clean.ShingleSets |
     """The corpus-level tables computed from the per-document ones (and REPLACED_BY_CORPUS_STEPS completed);
     `shingles`: the articles' shingle sets when the workers computed them."""
     articles = clean.assign_dup_clusters(tables["articles"], shingles)
-    out = {"articles": articles, "claim_variants": reference.claim_variants(tables["claims"], articles)}
+    return {"articles": articles, **corpus_summary_tables(tables, articles)}
+
+
+def corpus_summary_tables(tables: dict[str, pd.DataFrame], articles: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The corpus-level tables other than `articles` (which has its dup_cluster column by now)."""
+    out = {"claim_variants": reference.claim_variants(tables["claims"], articles)}
     out.update(themes.corpus_summaries(tables, articles))
     return out
 
@@ -631,8 +636,11 @@ def tabulate(
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(joiner.close) for joiner in joiners]
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
-        corpus_level = corpus_tables(tables, collector.shingle_sets())
-        writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()]
+        articles = clean.assign_dup_clusters(tables["articles"], collector.shingle_sets())  # as corpus_tables does
+        writing.append(writer.submit(write_tables, {"articles": articles}, staging))  # (the largest table: early)
+        corpus_level = {"articles": articles, **corpus_summary_tables(tables, articles)}
+        writing += [writer.submit(write_tables, {name: table}, staging) for name, table in corpus_level.items()
+                    if name != "articles"]
         for job in writing:
             job.result()
     tables.update(corpus_level)
