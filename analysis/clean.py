@@ -102,8 +102,9 @@ DATE_KEYS = re.compile(r"发布|發布|发表|發表|日期|时间|時間|公開
 DATE_BANNERS = re.compile(r"今天是|今日|更新时间|更新時間|更新于|修改时间")
 SOURCE_VALUE = re.compile(r"(?:来源|來源|转自|轉自|转载自)\s*[:：]\s*([^\s:：|,，。【\[（(]{2,20})")
 SOURCE_STOP = re.compile(r"(发布|作者|编辑|时间|日期|本文|点击|浏览|阅读).*$")
+# a name, then up to three more separated by spaces, each ending at a space or the line end (not a label: 编辑：)
 AUTHOR_VALUE = re.compile(r"(?:作者|撰文|记者|通讯员)\s*[:：/ ]\s*"
-                          r"([^\s:：|,，。【\[（(]{2,16}(?: [^\s:：|,，。]{2,4}){0,3})")
+                          r"([^\s:：|,，。【\[（(]{2,16}(?: [^\s:：|,，。]{2,4}(?=\s|$)){0,3})")
 REPORTED_BY = re.compile(r"^据(.{2,24}?)(?:报道|消息|讯|电)")
 
 

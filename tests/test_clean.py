@@ -319,3 +319,10 @@ def test_sentences_without_digits_quote_no_figures():
 def test_credit_needs_a_closing_bracket_at_the_line_end():
     assert clean.split_credit("稀土产业稳步发展。（中国工业报记者 孟凡君） ") is not None
     assert clean.split_credit("稀土产业（中国工业报记者 孟凡君）稳步发展。") is None
+
+
+def test_an_author_line_stops_at_the_next_label():
+    assert clean.author_from_line("作者：张三 责任编辑：李四") == "张三"
+    assert clean.author_from_line("作者：张三 浏览次数：1024") == "张三"
+    assert clean.author_from_line("作者：张三 李四") == "张三 李四"  # several authors, separated by spaces
+    assert clean.author_from_line("（记者 孟凡君 王五 摄）".strip("（）")) == "孟凡君 王五"
