@@ -605,7 +605,7 @@ def tabulate(
     out_dir = Path(out_dir)
     paths, list_rejects = list_inputs(inputs if inputs else None)
     fingerprint = corpus_fingerprint(paths)
-    manifest = current_manifest(paths, out_dir) if use_cache else None
+    manifest = current_manifest(paths, out_dir, fingerprint) if use_cache else None
     if manifest:
         return TabulateSummary(len(paths), manifest["articles"], manifest["rejected"], manifest["removed_lines"],
                                time.perf_counter() - started, up_to_date=True)

@@ -44,8 +44,9 @@ def corpus_fingerprint(paths: list[str]) -> str:
     return digest.hexdigest()
 
 
-def current_manifest(paths: list[str], out_dir: Path) -> dict | None:
-    """`out_dir`'s manifest when its outputs are those of these input files and this pipeline, else None."""
+def current_manifest(paths: list[str], out_dir: Path, fingerprint: str | None = None) -> dict | None:
+    """`out_dir`'s manifest when its outputs are those of these input files and this pipeline, else None
+    (`fingerprint`: their `corpus_fingerprint`, when the caller has it already)."""
     manifest_path = Path(out_dir) / MANIFEST
     if not manifest_path.exists():
         return None
@@ -53,7 +54,7 @@ def current_manifest(paths: list[str], out_dir: Path) -> dict | None:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("fingerprint") != corpus_fingerprint(paths):
+    if manifest.get("fingerprint") != (fingerprint or corpus_fingerprint(paths)):
         return None
     return manifest if all((Path(out_dir) / name).exists() for name in manifest.get("files", [])) else None
 
