@@ -48,9 +48,10 @@ from .outputs import write_bytes_atomic, write_text_atomic
 from .paths import cache_dir, resolve_corpus
 from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
-# Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
+# The per-document tables `pages_tables` makes (besides the rejects; a test checks the list)
 DOCUMENT_TABLES = ("articles", "paragraphs", "sentences", "removed", "claims", "cross_checks", "tokens", "terms",
-                   "paragraph_terms", "doc_keywords", "entities", "quotes", "term_pairs", "word_stats")  # pages_tables'
+                   "paragraph_terms", "doc_keywords", "entities", "quotes", "term_pairs", "word_stats")
+# Per-document tables too large to hold for a whole corpus: `tabulate` streams them to disk.
 STREAMED_TABLES = ("tokens", "paragraphs", "sentences")
 RETURNED_TABLES = ("rejects",)  # what a worker sends back to `tabulate`; it writes every other table as parts
 # Written as Parquet only: the per-document inputs of the corpus-level words tables (intermediate results) and the
@@ -209,10 +210,15 @@ def process_batch(
     return write_parts(tables, Path(parts_dir), index)
 
 
+def part_path(parts_dir: Path, name: str, index: int, suffix: str = ".arrow") -> Path:
+    """Where batch `index` writes its part of `name` (an Arrow table, its CSV rows or its shingle sets)."""
+    return parts_dir / f"{name}.{index:06d}{suffix}"
+
+
 def write_shingle_part(articles: pd.DataFrame, parts_dir: Path, index: int) -> None:
     """The batch's number of articles and their `clean.body_shingle_sets`, pickled as `shingles.<index>.pkl`."""
     part = (len(articles), clean.body_shingle_sets(articles))
-    (parts_dir / f"shingles.{index:06d}.pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    part_path(parts_dir, "shingles", index, ".pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataFrame]:
@@ -458,9 +464,9 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
             continue
         arrow = to_arrow(table)
         if arrow.num_rows:
-            pa_feather.write_feather(arrow, parts_dir / f"{name}.{index:06d}.arrow", compression="uncompressed")
+            pa_feather.write_feather(arrow, part_path(parts_dir, name, index), compression="uncompressed")
             if name in STREAMED_TABLES and name not in PARQUET_ONLY_TABLES:
-                (parts_dir / f"{name}.{index:06d}.csv").write_bytes(csv_bytes(arrow, header=False))
+                part_path(parts_dir, name, index, ".csv").write_bytes(csv_bytes(arrow, header=False))
     return rest
 
 
@@ -478,10 +484,10 @@ class PartCollector:
     def add(self, index: int) -> None:
         """Read batch `index`'s parts (a batch without rows for a table has no part of it)."""
         for name, parts in self.parts.items():
-            path = self.parts_dir / f"{name}.{index:06d}.arrow"
+            path = part_path(self.parts_dir, name, index)
             if path.exists():
                 parts.append(pa_feather.read_table(path, memory_map=True))
-        n_articles, shingles = pickle.loads((self.parts_dir / f"shingles.{index:06d}.pkl").read_bytes())
+        n_articles, shingles = pickle.loads(part_path(self.parts_dir, "shingles", index, ".pkl").read_bytes())
         self.shingles.append(shingles)
         self.first_rows.append(self.rows)
         self.rows += n_articles
@@ -518,7 +524,7 @@ class PartJoiner:
 
     def add(self, index: int) -> None:
         """Append batch `index`'s part (a batch without rows for this table has none)."""
-        part = self.parts_dir / f"{self.name}.{index:06d}.arrow"
+        part = part_path(self.parts_dir, self.name, index)
         if not part.exists():
             return
         table = pa_feather.read_table(part, memory_map=True)
@@ -529,7 +535,7 @@ class PartJoiner:
                 self.csv = open(self.targets[1], "wb")  # closed in `close`
                 self.csv.write(b"\xef\xbb\xbf" + csv_bytes(self.schema.empty_table(), header=True))
         if self.csv:
-            self.csv.write(part.with_suffix(".csv").read_bytes())
+            self.csv.write(part_path(self.parts_dir, self.name, index, ".csv").read_bytes())
         self.pending.append(table.select(self.schema.names).cast(self.schema))
         self.pending_rows += table.num_rows
         if self.pending_rows >= self.rows:
