@@ -43,7 +43,7 @@ import pyarrow.feather as pa_feather
 import pyarrow.parquet as pq
 
 from . import claims, clean, read, reference, themes, words
-from .fingerprint import MANIFEST, corpus_fingerprint, current_manifest, pipeline_fingerprint
+from .fingerprint import MANIFEST, corpus_fingerprint, current_manifest, input_file_stats, pipeline_fingerprint
 from .outputs import write_bytes_atomic, write_text_atomic
 from .paths import cache_dir, resolve_corpus
 from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
@@ -240,12 +240,7 @@ def cached_batch(files: list[InputFile], fingerprint: str) -> dict[str, pd.DataF
 
 def expected_batches(paths: list[str]) -> int:
     """About how many batches `content_batches` makes of these files, from their number and total size."""
-    size = 0
-    for path in paths:
-        try:
-            size += os.stat(path).st_size
-        except OSError:
-            continue
+    size = sum(file_size for file_size, _ in input_file_stats(paths))
     return max(math.ceil(len(paths) / BATCH_FILES), math.ceil(size / MAX_BATCH_BYTES))
 
 

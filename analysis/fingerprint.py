@@ -69,7 +69,7 @@ def outputs_look_current(inputs: list[Path], out_dir: Path) -> bool:
     return all(modified < written for _, modified in input_file_stats(inputs))
 
 
-def input_file_stats(inputs: list[Path]) -> Iterator[tuple[int, int]]:
+def input_file_stats(inputs: list[str] | list[Path]) -> Iterator[tuple[int, int]]:
     """(size, modification time in ns) of every file under `inputs` (files or folders); unreadable ones skipped."""
     pending = [str(path) for path in inputs]
     while pending:
