@@ -286,12 +286,8 @@ class MarkerSet:
     anywhere_always: tuple[int, ...]  # indexes of the patterns that can start with any character
     anywhere_trigger: re.Pattern | None  # finds the keys of anywhere_by_character
 
-    def reason(self, line: str) -> str:
-        """The reason of the first pattern that matches `line` (in lower case), or ""."""
-        return self.lower_case_reason(line.lower())
-
     def lower_case_reason(self, line: str) -> str:
-        """`reason` of a line already in lower case."""
+        """The reason of the first pattern that matches `line` (already in lower case), or ""."""
         anchored = self.anchored_by_first.get(line[:1])
         match = anchored.match(line) if anchored else None
         if self.anchored_any_start and (self.anchored_any_trigger is None or self.anchored_any_trigger.search(line)):
@@ -588,21 +584,9 @@ def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     return text, cuts
 
 
-def marker_reason(line: str) -> str:
-    """The reason a short line is boilerplate by its markers, or ""."""
-    if len(line) > MAX_LONG_MARKER_LINE:
-        return ""
-    every, long_lines = line_markers()
-    return (every if len(line) <= MAX_MARKER_LINE else long_lines).reason(line)
-
-
-def end_reason(line: str) -> str:
-    """The reason a line ends the article (a related-list or hot-list heading ...), or ""."""
-    return end_markers().reason(line) if len(line) <= MAX_END_LINE else ""
-
-
 def marker_kind(line: str) -> tuple[str, str]:
-    """("end", `end_reason`) or ("marker", `marker_reason`) of a line, else ("", ""); the line is lowered once."""
+    """("end", reason) for a heading that ends the article (a related-list or hot-list heading…, short lines only),
+    ("marker", reason) for a boilerplate line by its markers, else ("", ""); the line is lowered once."""
     if len(line) > MAX_LONG_MARKER_LINE:
         return "", ""
     lower = line.lower()
