@@ -133,11 +133,6 @@ def latest_data_year(shares: list[dict]) -> dict[str, list[dict]]:
     return by_measure
 
 
-def edition_available(edition_year: int, published: str) -> bool:
-    """Whether an edition was out when the article was published (unknown dates: assume it was)."""
-    return edition_out_by(edition_year, published_month(published))
-
-
 def published_month(published: str) -> tuple[int, int] | None:
     """(year, month) of a publication date written 2023-10…, None when unknown."""
     match = PUBLISHED_MONTH.match(published or "")
