@@ -78,6 +78,7 @@ TOP_PAIR_TERMS = 15
 TEXTRANK_WINDOW = 5
 TEXTRANK_DAMPING = 0.85
 TEXTRANK_ITERATIONS = 30
+TEXTRANK_DECIMALS = 12  # scores are rounded so that the order of a sum (which depends on the batch) cannot break ties
 MIN_DOCS_FOR_CORPUS_IDF = 50
 MIN_DOCS_FOR_ARTICLE_TOPICS = 8
 MAX_TOPICS = 12
@@ -460,7 +461,7 @@ def textrank_scores(batch: Batch, terms: TermRows) -> tuple[np.ndarray, np.ndarr
         scores += 1 - TEXTRANK_DAMPING  # (1 - d) + d * (transition @ scores), in place
     starts = group_starts(node_doc)
     best = np.repeat(np.maximum.reduceat(scores, starts), np.diff(np.r_[starts, len(nodes)]))
-    return node_doc, nodes % width, scores / best
+    return node_doc, nodes % width, np.round(scores / best, TEXTRANK_DECIMALS)
 
 
 def top_per_doc(doc: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:

@@ -271,3 +271,17 @@ def test_person_evidence_skips_spaces_before_the_name():
     entities = themes.entities(tokens)
     assert entities[entities["kind"] == "person"]["entity"].tolist() == ["张明"]  # 王伟: no title or verb by it
     assert themes.summary_people(themes.encode(tokens), tokens) == themes.known_people(tokens)
+
+
+def test_textrank_scores_do_not_depend_on_the_batch(seed_sentences):
+    """A document's TextRank scores (and so its tie ranks) are the same alone and batched with other documents."""
+
+    def textrank_of_seed(sentences: pd.DataFrame) -> pd.DataFrame:
+        table = themes.document_keywords(words.tokenize_sentences(sentences), sentences)
+        return table[(table["doc_id"] == "seed") & (table["method"] == "textrank")].reset_index(drop=True)
+
+    alone = textrank_of_seed(seed_sentences)
+    other_text = "包头稀土产业发展迅速，稀土永磁材料和稀土产业链不断延伸。稀土产业创新中心建设取得进展。" * 3
+    other = sentences_from(other_text, "a")
+    batched = textrank_of_seed(pd.concat([other, seed_sentences], ignore_index=True))
+    pd.testing.assert_frame_equal(batched, alone, check_exact=True)
