@@ -61,6 +61,8 @@ PARQUET_ONLY_TABLES = ("tokens", "terms", "paragraph_terms", "doc_keywords", "te
 SERIAL_BELOW = 8  # no progress bar below this many files
 WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
+STATISTICS_COLUMNS = ("doc_id", "para_id", "sent_id")  # the streamed tables' columns given Parquet min/max statistics
+# (for filtering on read); the statistics of the text columns serve no query and cost a third of the tokens' encoding
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell starting so would run as a spreadsheet formula
 FORMULA_FIRST_BYTES = [b"=", b"+", b"-", b"@", b"\t", b"\r"]  # the same characters, as bytes
 
@@ -525,7 +527,8 @@ class PartJoiner:
         table = pa_feather.read_table(part, memory_map=True)
         if self.schema is None:  # the first part fixes the columns and their types
             self.schema = table.schema.remove_metadata()
-            self.parquet = pq.ParquetWriter(self.targets[0], self.schema)
+            statistics = [name for name in self.schema.names if name in STATISTICS_COLUMNS]
+            self.parquet = pq.ParquetWriter(self.targets[0], self.schema, write_statistics=statistics)
             if self.name not in PARQUET_ONLY_TABLES:
                 self.csv = open(self.targets[1], "wb")  # closed in `close`
                 self.csv.write(b"\xef\xbb\xbf" + csv_bytes(self.schema.empty_table(), header=True))

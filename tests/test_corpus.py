@@ -140,7 +140,8 @@ def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
     out.mkdir()
     joiner = corpus.PartJoiner(tmp_path, "sentences", out, rows=7)
     for index in range(5):  # five parts of three rows each, joined as they come
-        table = pa.table({"doc_id": [f"d{index}"] * 3, "sent_id": [index * 3 + i for i in range(3)]})
+        table = pa.table({"doc_id": [f"d{index}"] * 3, "sent_id": [index * 3 + i for i in range(3)],
+                          "text": ["稀土。", "包头。", "赣州。"]})
         pa_feather.write_feather(table, tmp_path / f"sentences.{index:06d}.arrow")
         (tmp_path / f"sentences.{index:06d}.csv").write_bytes(corpus.csv_bytes(table, header=False))
         joiner.add(index)
@@ -151,6 +152,9 @@ def test_parts_are_joined_into_row_groups_of_bounded_size_in_order(tmp_path):
     assert sizes == [9, 6]  # parts are kept whole; a group closes once it has 7
     assert parquet.read().column("sent_id").to_pylist() == list(range(15))
     assert pd.read_csv(out / "sentences.csv", encoding="utf-8-sig")["sent_id"].tolist() == list(range(15))
+    columns = parquet.metadata.row_group(1).to_dict()["columns"]
+    stated = {column["path_in_schema"]: column["statistics"] is not None for column in columns}
+    assert stated == {"doc_id": True, "sent_id": True, "text": False}  # min/max kept only where a filter uses them
 
 
 def test_intermediate_tables_are_written_as_parquet_only(tmp_path):
