@@ -32,7 +32,7 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -84,10 +84,13 @@ LATIN = re.compile(r"[A-Za-z]+")
 WORDISH = re.compile(r"[\w\u3400-\u9fff]")
 WORDISH_RUN = re.compile(r"[\u3400-\u9fff\w]+")  # (the CJK range first: the quicker test)
 SPACES = re.compile(r"[ \t]+")
-LINE_EDGE_SPACES = re.compile(r" ?\n ?")
 DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")  # a full-width full stop between digits is a decimal point
-TO_HALF_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009\u200b-\u200d"
-                           "\ufeff\u2028\u2029\t\x0b\x0c]+")  # the characters FULLWIDTH maps
+HALF_WIDTH_CLASS = ("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009\u200b-\u200d"
+                    "\ufeff\u2028\u2029\t\x0b\x0c]")  # the characters FULLWIDTH maps
+# a run of them; written "[…][…]*" rather than "[…]+" so that `re` skips quickly to the first one (it does for a
+# pattern that starts with a character class, not for one that starts with a repeat)
+TO_HALF_WIDTH = re.compile(HALF_WIDTH_CLASS + HALF_WIDTH_CLASS + "*")
+SPACE_RUNS = re.compile("  +")  # two spaces or more (what SPACES finds that needs a change, in text without tabs)
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
 SENTENCE_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
@@ -95,6 +98,7 @@ SENTENCE_END_CHAR = re.compile(r"[。！？!?；;….]")  # the characters a SEN
 ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
+LABEL_END = re.compile(r"[；;:：,，、]$")  # a line ending like a label or a list item, not a headline
 DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
 TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?")
 DATE_TOKEN = re.compile(r"^[ \t]*date[ \t]+((?:19|20)\d{2}-\d{2}-\d{2})[ \t]*", re.IGNORECASE)
@@ -351,24 +355,22 @@ def end_markers() -> MarkerSet:
 
 
 @lru_cache(maxsize=1)
-def inline_markers() -> tuple[tuple[str, re.Pattern, re.Pattern | None], ...]:
-    """Boilerplate inside lines of text: reason, regex, and a regex finding the characters a match starts with (a
-    quicker first test; None: unknown)."""
-    return tuple((reason, re.compile(pattern), character_class(pattern_first_characters(pattern)))
-                 for reason, pattern in read_sections("inline_boilerplate.txt"))
+def inline_markers() -> tuple[tuple[str, re.Pattern, str | None, str | None], ...]:
+    """Boilerplate inside lines of text: reason, regex, the characters its matches start with and characters one of
+    which every match contains (for quicker first tests; None: unknown)."""
+    markers = []
+    for reason, pattern in read_sections("inline_boilerplate.txt"):
+        starts, required = pattern_first_characters(pattern), pattern_required_characters(pattern)
+        markers.append((reason, re.compile(pattern), "".join(sorted(starts)) if starts else None,
+                        "".join(sorted(required)) if required else None))
+    return tuple(markers)
 
 
 @lru_cache(maxsize=1)
-def inline_start_characters() -> tuple[frozenset[str] | None, ...]:
-    """For every inline boilerplate pattern, the characters its matches start with (None: unknown)."""
-    return tuple(pattern_first_characters(pattern.pattern) for _, pattern, _ in inline_markers())
-
-
-@lru_cache(maxsize=1)
-def inline_start_class() -> re.Pattern | None:
-    """A regex finding any character an inline boilerplate match can start with (None when some are unknown)."""
-    starts = inline_start_characters()
-    return None if None in starts else character_class(frozenset().union(*starts))
+def inline_screen_characters() -> str:
+    """Every character the first tests of `inline_markers` look for."""
+    return "".join(sorted({character for _, _, starts, required in inline_markers() for character in
+                           (starts or "") + (required or "")}))
 
 
 @lru_cache(maxsize=1)
@@ -409,16 +411,87 @@ def t2s_tables() -> tuple[dict[int, str], dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def phrase_pattern() -> re.Pattern:
-    """A regex finding any phrase of OpenCC's phrase table, longest first (OpenCC's maximum forward matching)."""
+    """A regex finding any phrase of OpenCC's phrase table, the longest where several start at the same place
+    (OpenCC's maximum forward matching)."""
+    return re.compile(trie_pattern(t2s_tables()[1]))
+
+
+@lru_cache(maxsize=1)
+def phrase_start_pattern() -> re.Pattern:
+    """A regex finding where a phrase of OpenCC's phrase table may start: its first two characters (a quick test;
+    its first character if a phrase has only one)."""
     phrases = t2s_tables()[1]
-    return re.compile("(" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")")
+    firsts = character_class(frozenset(phrase[0] for phrase in phrases)).pattern
+    if min(map(len, phrases)) < 2:
+        return re.compile(firsts)
+    return re.compile(firsts + character_class(frozenset(phrase[1] for phrase in phrases)).pattern)
+
+
+def phrase_matches(text: str) -> list[re.Match]:
+    """The phrases of OpenCC's phrase table in the text, as `phrase_pattern().finditer` finds them, but tried only
+    where `phrase_start_pattern` finds a possible start (the phrase regex is slow to try)."""
+    matches, position = [], 0
+    while (start := phrase_start_pattern().search(text, position)) is not None:
+        match = phrase_pattern().match(text, start.start())
+        if match:
+            matches.append(match)
+            position = match.end()
+        else:
+            position = start.start() + 1
+    return matches
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of the (non-empty) words, the longest of those that start at the same place.
+
+    Written as a trie (each prefix once: 一(?:丘之貉|...)), which `re` tries much faster than a list of whole words.
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}  # a word ends here
+    return trie_node_pattern(root)
+
+
+def trie_node_pattern(node: dict) -> str:
+    """The regex of a trie node: one of its continuations, or nothing if a word ends there (the longer tried first)."""
+    branches = [re.escape(character) + trie_node_pattern(child) for character, child in node.items() if character]
+    if not branches:
+        return ""
+    pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{pattern})?" if "" in node else pattern
+
+
+@lru_cache(maxsize=1)
+def t2s_character_table() -> np.ndarray:
+    """OpenCC's character conversions as a table of code points below 0x10000 (each turns one character into one:
+    `ord` would fail otherwise)."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    for code, value in t2s_tables()[0].items():
+        if code < 0x10000:
+            table[code] = ord(value)
+    return table
+
+
+def convert_characters(text: str) -> str:
+    """The text with every character converted by OpenCC's T→S character table (one character for one)."""
+    points = code_points(text)
+    if points.max(initial=0) >= 0x10000:  # a character beyond the table: the slower way
+        return text.translate(t2s_tables()[0])
+    return t2s_character_table().take(points).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def to_simplified(text: str) -> str:
     """Traditional → Simplified as OpenCC's t2s does it: its phrase table first, then character by character."""
-    characters, phrases = t2s_tables()
-    pieces = phrase_pattern().split(text)  # text, phrase, text, ...
-    return "".join(phrases[piece] if i % 2 else piece.translate(characters) for i, piece in enumerate(pieces))
+    phrases = t2s_tables()[1]
+    converted = convert_characters(text)  # one character for one: a phrase is where it was in `text`
+    pieces, end = [], 0
+    for match in phrase_matches(text):
+        pieces += (converted[end: match.start()], phrases[match.group()])
+        end = match.end()
+    return "".join([*pieces, converted[end:]]) if pieces else converted
 
 
 # ---------------------------------------------------------------- text normalisation
@@ -426,6 +499,8 @@ def to_simplified(text: str) -> str:
 
 def normalise_text(text: str) -> str:
     """Full-width digits, letters and % to half-width; odd spaces to spaces; runs of spaces collapsed."""
+    if not text:
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not unicodedata.is_normalized("NFC", text):
@@ -433,11 +508,18 @@ def normalise_text(text: str) -> str:
     text = TO_HALF_WIDTH.sub(lambda match: match.group(0).translate(FULLWIDTH), text)
     if "．" in text:
         text = DECIMAL_POINT.sub(".", text)
-    if "  " in text:  # (tabs are spaces by now)
+    return collapse_spaces(text).strip(" ")
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of spaces and tabs as one space, and no space next to a line break."""
+    if "\t" in text:
         text = SPACES.sub(" ", text)
-    if " \n" in text or "\n " in text:
-        text = LINE_EDGE_SPACES.sub("\n", text)
-    return text.strip(" ")
+    elif "  " in text:  # (a single space needs no change: only runs are replaced, with a quicker regex)
+        text = SPACE_RUNS.sub(" ", text)
+    if " \n" in text or "\n " in text:  # no two spaces in a row by now: at most one on either side of a line break
+        text = text.replace(" \n", "\n").replace("\n ", "\n")
+    return text
 
 
 def count(pattern: re.Pattern, text: str) -> int:
@@ -450,26 +532,57 @@ SCRIPT_BITS = {"cjk": 1, "kana": 2, "latin": 4, "gb2312": 8}
 
 @lru_cache(maxsize=1)
 def script_table() -> np.ndarray:
-    """SCRIPT_BITS of every code point (CJK, kana, Latin letter, encodable in GB2312; all 0 beyond 0xFFFF)."""
+    """SCRIPT_BITS of every UTF-16 code unit (CJK, kana, Latin letter, encodable in GB2312; 0 for the surrogates,
+    so that a character beyond 0xFFFF counts as none of them)."""
     every_character = "".join(map(chr, range(0x10000)))
-    table = np.zeros(0x110000, dtype=np.uint8)
+    table = np.zeros(0x10000, dtype=np.uint8)
     for name, pattern in (("cjk", CJK), ("kana", KANA), ("latin", LATIN)):
         table[code_points("".join(pattern.findall(every_character)))] |= SCRIPT_BITS[name]
     table[[code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]] |= SCRIPT_BITS["gb2312"]
     return table
 
 
+@lru_cache(maxsize=1)
+def script_class_bytes() -> dict[str, bytes]:
+    """For every script, the byte values (combinations of SCRIPT_BITS) that include it."""
+    return {name: bytes(value for value in range(256) if value & bit) for name, bit in SCRIPT_BITS.items()}
+
+
+def utf16_units(text: str) -> np.ndarray:
+    """The text's UTF-16 code units (a character beyond 0xFFFF is two surrogates)."""
+    # (plain "utf-16": the machine's byte order after a 2-byte byte-order mark; str.encode does it without a codec
+    # lookup, unlike "utf-16-le")
+    return np.frombuffer(text.encode("utf-16", "surrogatepass"), dtype=np.uint16, offset=2)
+
+
 def script_counts(text: str) -> dict[str, int]:
     """How many characters of the text are CJK, kana, Latin letters, and encodable in GB2312."""
-    per_class = np.bincount(script_table().take(code_points(text)), minlength=16)
-    return dict(zip(SCRIPT_BITS, (per_class @ script_class_members()).tolist(), strict=True))
+    classes = script_table().take(utf16_units(text)).tobytes()  # SCRIPT_BITS of each character, a byte each
+    # (bytes.translate deleting the bytes of a script: one quick pass each, cheaper than numpy's counting calls)
+    return {name: len(classes) - len(classes.translate(None, members))
+            for name, members in script_class_bytes().items()}
 
 
 @lru_cache(maxsize=1)
-def script_class_members() -> np.ndarray:
-    """A (class, script) matrix: 1 where a class (a combination of SCRIPT_BITS) includes the script."""
-    bits = np.array(list(SCRIPT_BITS.values()))
-    return (np.arange(16)[:, None] & bits[None, :] > 0).astype(np.int64)
+def traditional_table() -> np.ndarray:
+    """For every code unit, whether it is a Traditional-only character (`traditional_only_chars`)."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[[ord(character) for character in traditional_only_chars() if ord(character) < 0x10000]] = True
+    return table
+
+
+def distinct_traditional_and_cjk(text: str) -> tuple[int, int]:
+    """How many distinct Traditional-only characters and distinct CJK characters the text holds."""
+    units = utf16_units(text)
+    if len(units) != len(text):  # a character beyond 0xFFFF (two code units): character by character
+        distinct = set(text)
+        return len(distinct & traditional_only_chars()), count(CJK, "".join(distinct))
+    ordered = np.sort(units)  # (as np.unique, without its overhead)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    distinct_units = ordered[first]
+    n_cjk = np.count_nonzero(script_table().take(distinct_units) & SCRIPT_BITS["cjk"])
+    return int(np.count_nonzero(traditional_table().take(distinct_units))), int(n_cjk)
 
 
 def detect_lang(text: str) -> str:
@@ -486,9 +599,7 @@ def detect_lang(text: str) -> str:
     outside_gb2312 = len(sample) - counts["gb2312"]
     if outside_gb2312 < 3 or outside_gb2312 < 0.03 * n_cjk:  # quick screen: Simplified text is almost all GB2312
         return "zh-Hans"
-    distinct = set(sample)
-    n_traditional = len(distinct & traditional_only_chars())
-    n_distinct_cjk = count(CJK, "".join(distinct))
+    n_traditional, n_distinct_cjk = distinct_traditional_and_cjk(sample)
     return "zh-Hant" if n_traditional >= 3 and n_traditional > 0.05 * n_distinct_cjk else "zh-Hans"
 
 
@@ -562,26 +673,44 @@ CUT_REPLACEMENTS = frozenset(" \n")  # what `strip_inline` puts in the place of 
 def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     """The text without inline boilerplate (tickers, artifacts, captions) and the cuts: (line_no, text, reason)."""
     cuts: list[tuple[int, str, str]] = []
-    any_start = inline_start_class()
-    present = set(any_start.findall(text)) if any_start else None  # the characters in the text a match can start with
-    for (reason, pattern, starts), characters in zip(inline_markers(), inline_start_characters(), strict=True):
-        if present is not None and present.isdisjoint(characters):  # (one scan of the text for all the patterns)
+    # first tests: `in` finds a character much faster than a regex scans the text
+    present = {character for character in inline_screen_characters() if character in text}
+    for reason, pattern, starts, required in inline_markers():
+        if (required and present.isdisjoint(required)) or (starts and present.isdisjoint(starts)):
             continue
-        start = 0
-        if starts is not None:  # no match begins before the first character a match can start with
-            first = starts.search(text)
-            if first is None:
-                continue
-            start = first.start()
-        if pattern.search(text, start):
+        if matches_somewhere(pattern, text, starts):
             cuts.extend((text.count("\n", 0, match.start()) + 1, match.group(0).strip(), reason)
                         for match in pattern.finditer(text))
             text = pattern.sub(lambda match: "\n" * match.group(0).count("\n") or " ", text)
-            if present is not None:
-                present |= CUT_REPLACEMENTS
+            present |= CUT_REPLACEMENTS
     if cuts:
-        text = LINE_EDGE_SPACES.sub("\n", SPACES.sub(" ", text)).strip(" ")
+        text = collapse_spaces(text).strip(" ")
     return text, cuts
+
+
+MAX_TRIED_STARTS = 8  # places `matches_somewhere` tries one by one, before it searches the rest of the text
+
+
+def matches_somewhere(pattern: re.Pattern, text: str, starts: str | None) -> bool:
+    """Whether the regex matches in the text; `starts`: the characters its matches start with (None: unknown).
+
+    `find` finds these much faster than the regex scans the text: the regex is tried where a match can start (at
+    most MAX_TRIED_STARTS places per character, then by a search of the rest).
+    """
+    if starts is None:
+        return pattern.search(text) is not None
+    for character in starts:
+        position = text.find(character)
+        for _ in range(MAX_TRIED_STARTS):
+            if position < 0:
+                break
+            if pattern.match(text, position):
+                return True
+            position = text.find(character, position + 1)
+        else:
+            if position >= 0 and pattern.search(text, position):  # (a match starting with any character counts)
+                return True
+    return False
 
 
 def marker_kind(line: str) -> tuple[str, str]:
@@ -623,10 +752,9 @@ def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
 def is_title_like(line: str) -> bool:
     """A headline's shape: short, Chinese, not a sentence end, not a label, bullet or bracket."""
     low, high = TITLE_LENGTH
-    return (low <= len(line) <= high and count(CJK, line) >= 4 and "。" not in line
-            and not re.search(r"[；;:：,，、]$", line)
-            and not KEY_VALUE.match(line) and not BULLET.match(line) and not line.startswith(("[", "【", "(", "（"))
-            and not line.endswith(("...", "…")))
+    return (low <= len(line) <= high and "。" not in line and not line.startswith(("[", "【", "(", "（"))
+            and not line.endswith(("...", "…")) and count(CJK, line) >= 4  # (the quicker tests first)
+            and not LABEL_END.search(line) and not KEY_VALUE.match(line) and not BULLET.match(line))
 
 
 def comparable(text: str) -> str:
@@ -643,48 +771,63 @@ def prepare_lines(text: str, chinese_page: bool = True) -> list[tuple[int, str, 
             if line]
 
 
-def choose_title(rows: list, first: int, hint: str) -> int | None:
-    """Index (in `rows`) of the headline before the body: above the first dateline, else the first title-like line."""
+TEXT_KINDS = frozenset({"strong", "weak"})  # kinds of the lines of article text
+
+
+def first_index(kinds: list[str], kind: str, start: int = 0) -> int:
+    """Index of the first row of `kind` from `start` on, or len(kinds) (`list.index`: quicker than a loop)."""
+    return kinds.index(kind, start) if kind in kinds[start:] else len(kinds)
+
+
+def choose_title(rows: list, kinds: list[str], first: int, hint: str) -> int | None:
+    """Index (in `rows`) of the headline before the body: above the first dateline, else the first title-like line.
+    `kinds`: the kind of every row; `first`: the index of the first paragraph."""
     if hint:
         return None
-    header = rows[:first]
-    meta = next((i for i, row in enumerate(header) if row[2] == "meta" or row[3] in {"byline", "source"}), None)
-    if meta is not None:
-        for i in range(meta - 1, -1, -1):
-            if header[i][2] == "weak" and is_title_like(header[i][1]):
-                return i
-        return None
-    return next((i for i, row in enumerate(header) if row[2] == "weak" and is_title_like(row[1])), None)
+    for meta in range(first):  # the first dateline / byline / source line of the header
+        if kinds[meta] == "meta" or rows[meta][3] in {"byline", "source"}:
+            for i in range(meta - 1, -1, -1):
+                if kinds[i] == "weak" and is_title_like(rows[i][1]):
+                    return i
+            return None
+    for i in range(first):
+        if kinds[i] == "weak" and is_title_like(rows[i][1]):
+            return i
+    return None
 
 
-def body_bounds(rows: list, extracted: bool, title_index: int | None, title: str,
+def body_bounds(rows: list, kinds: list[str], extracted: bool, title_index: int | None, title: str,
                 needs_prose: bool = False) -> tuple[int, int]:
     """(start, stop) indexes in `rows` of the article body: from the first paragraph to the first end marker.
 
-    `extracted`: the text is an extractor's main content (it starts at the article); `needs_prose`: no body
-    unless some line is real prose (text from every element of an HTML page).
+    `kinds`: the kind of every row; `extracted`: the text is an extractor's main content (it starts at the article);
+    `needs_prose`: no body unless some line is real prose (text from every element of an HTML page).
     """
-    texts = [row[2] in {"strong", "weak"} for row in rows]
-    title_key = comparable(title)
+    n_rows = len(rows)
     if extracted:
-        start = next((i for i, ok in enumerate(texts) if ok and i != title_index), len(rows))
+        start = next((i for i, kind in enumerate(kinds) if kind in TEXT_KINDS and i != title_index), n_rows)
     else:
-        start = next((i for i, row in enumerate(rows) if row[2] == "strong"), None)
-        if start is None and needs_prose:  # page text from every element: a body needs a sentence
+        start = first_index(kinds, "strong")
+        if start == n_rows and needs_prose:  # page text from every element: a body needs a sentence
             start = next((i for i, row in enumerate(rows) if row[2] == "weak" and ENDS_LIKE_SENTENCE.search(row[1])),
-                         None)
-            if start is None:
-                return len(rows), len(rows)
-        if start is None:
-            start = next((i for i, ok in enumerate(texts) if ok and i != title_index
-                          and comparable(rows[i][1]) != title_key), len(rows))
-        while (start > 0 and rows[start - 1][2] == "weak" and start - 1 != title_index
+                         n_rows)
+            if start == n_rows:
+                return n_rows, n_rows
+        title_key = comparable(title)
+        if start == n_rows:
+            start = next((i for i, kind in enumerate(kinds) if kind in TEXT_KINDS and i != title_index
+                          and comparable(rows[i][1]) != title_key), n_rows)
+        while (start > 0 and kinds[start - 1] == "weak" and start - 1 != title_index
                and ENDS_LIKE_SENTENCE.search(rows[start - 1][1])
                and comparable(rows[start - 1][1]) != title_key):
             start -= 1
-    stop = next((i for i in range(start, len(rows)) if rows[i][2] == "end"), len(rows))
-    last_strong = max((i for i in range(start, stop) if rows[i][2] == "strong"), default=start)
-    run = [i for i in range(last_strong + 1, stop) if rows[i][2] == "weak"]
+    stop = first_index(kinds, "end", start)
+    last_strong = start
+    for i in range(stop - 1, start, -1):
+        if kinds[i] == "strong":
+            last_strong = i
+            break
+    run = [i for i in range(last_strong + 1, stop) if kinds[i] == "weak"]
     if len(run) >= 3 and all(is_title_like(rows[i][1]) or rows[i][1].endswith(("...", "…")) for i in run):
         stop = run[0]
     return start, stop
@@ -694,6 +837,8 @@ def header_metadata(rows: list) -> dict:
     """Published date, source and author from the datelines and bylines among `rows` (header and body)."""
     published = source = author = ""
     for _, line, kind, reason in rows:
+        if not reason and kind != "meta":  # (article text: nothing to find)
+            continue
         if not published and kind == "meta" and not DATE_BANNERS.search(line):
             published = parse_date(line)
         if not source and reason in {"source", "timestamp", "byline"}:
@@ -705,8 +850,9 @@ def header_metadata(rows: list) -> dict:
 
 def split_page(page: Page) -> Article:
     """The article in a page: metadata, body paragraphs, removed lines (each with a reason)."""
+    hints = page.hints
     article = Article(page.doc_id, page.path, page.encoding, original_text=page.text,
-                      url=str(page.hints.get("url", "") or ""))
+                      url=str(hints.get("url", "") or ""))
     text = normalise_text(page.text)
     article.lang = detect_lang(text)
     if article.lang == "zh-Hant":
@@ -719,25 +865,27 @@ def split_page(page: Page) -> Article:
         article.removed.append((1, token.group(0).strip(), "metadata"))
         text = text[token.end():]
     text, cuts = strip_inline(text)
-    article.removed.extend(cut for cut in cuts if cut[1])
+    if cuts:
+        article.removed.extend(cut for cut in cuts if cut[1])
     rows = prepare_lines(text, chinese_page=article.lang.startswith("zh") or not article.lang)
-    hint_title = normalise_text(str(page.hints.get("title", "") or "")).replace("\n", " ")
+    kinds = [row[2] for row in rows]
+    hint_title = normalise_text(str(hints.get("title", "") or "")).replace("\n", " ")
     if article.converted_to_simplified:
         hint_title = to_simplified(hint_title)
-    first_prose = next((i for i, row in enumerate(rows) if row[2] == "strong"), None)
-    if first_prose is None:  # short paragraphs only: the first sentence
+    first_prose = first_index(kinds, "strong")
+    if first_prose == len(rows):  # short paragraphs only: the first sentence
         first_prose = next((i for i, row in enumerate(rows) if row[2] == "weak" and "。" in row[1]), len(rows))
-    title_index = choose_title(rows, first_prose, hint_title)
+    title_index = choose_title(rows, kinds, first_prose, hint_title)
     title = hint_title or (rows[title_index][1] if title_index is not None else "")
-    extractor = page.hints.get("extractor", "")
-    start, stop = body_bounds(rows, page.html is not None and extractor != "tags", title_index, title,
+    extractor = hints.get("extractor", "")
+    start, stop = body_bounds(rows, kinds, page.html is not None and extractor != "tags", title_index, title,
                               needs_prose=extractor == "tags")
     meta = header_metadata(rows[:stop])
-    hint_date = parse_date(str(page.hints.get("date", "") or ""))
+    hint_date = parse_date(str(hints.get("date", "") or ""))
     article.title = title
     article.published = hint_date or published or meta["published"]
-    article.source = str(page.hints.get("source", "") or "") or meta["source"]
-    article.author = str(page.hints.get("author", "") or "") or meta["author"]
+    article.source = str(hints.get("source", "") or "") or meta["source"]
+    article.author = str(hints.get("author", "") or "") or meta["author"]
     keep_body(article, rows, start, stop, title_index, title)
     article.flags = page_flags(article, page)
     return article
@@ -783,7 +931,7 @@ def keep_body(article: Article, rows: list, start: int, stop: int, title_index: 
             if not line:
                 continue
         article.paragraphs.append(line)
-    article.removed.sort(key=lambda row: row[0])
+    article.removed.sort(key=operator.itemgetter(0))
 
 
 def page_flags(article: Article, page: Page) -> list[str]:
@@ -791,7 +939,7 @@ def page_flags(article: Article, page: Page) -> list[str]:
     flags = []
     if not article.paragraphs:
         flags.append("no article body")
-    elif sum(len(p) for p in article.paragraphs) < 50:
+    elif sum(map(len, article.paragraphs)) < 50:
         flags.append("very short body")
     if article.lang and not article.lang.startswith("zh"):
         flags.append("not Chinese")

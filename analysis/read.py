@@ -99,7 +99,7 @@ class Page:
 
 def doc_id_for(raw: bytes) -> str:
     """A stable id for a document: the first 16 hex digits of the SHA-256 of its raw bytes."""
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw).digest()[:8].hex()  # (= hexdigest()[:16], without the other 48 hex digits)
 
 
 def reject(path: str | Path, error: str) -> dict:
@@ -270,19 +270,28 @@ COMMON_SIMPLIFIED = set("的是在了不和有大国中人这为上个们我来�
 COMMON_TRADITIONAL = set("的是在了不和有大國中人這為上個們我來說到時要以會年對也發生就可出而能經於行學")
 
 
+def characters_pattern(characters: set[str]) -> re.Pattern:
+    """A regex finding any one of the characters."""
+    return re.compile("[" + "".join(re.escape(character) for character in sorted(characters)) + "]")
+
+
+COMMON_IN_ENCODING = {"gb18030": characters_pattern(COMMON_SIMPLIFIED | COMMON_TRADITIONAL),
+                      "big5": characters_pattern(COMMON_TRADITIONAL)}  # the common characters each encoding may hold
+
+
 def best_chinese_encodings(raw: bytes) -> list[str]:
     """GB18030 and Big5 ordered by how many common Chinese characters (minus undecodable bytes) each yields."""
     scores = []
-    for name, common in (("gb18030", COMMON_SIMPLIFIED | COMMON_TRADITIONAL), ("big5", COMMON_TRADITIONAL)):
+    for name, common in COMMON_IN_ENCODING.items():
         text = raw[:65536].decode(name, errors="replace")
-        hits = sum(1 for char in text if char in common) - 5 * text.count("\ufffd")
+        hits = len(common.findall(text)) - 5 * text.count("\ufffd")  # (findall: much quicker than a loop in Python)
         scores.append((hits / max(len(text), 1), name))
     return [name for _, name in sorted(scores, reverse=True)]
 
 
 def looks_like_html(text: str, suffix: str) -> bool:
     """Whether a page should be parsed as HTML (by suffix, or by its first tag)."""
-    return suffix in HTML_SUFFIXES or bool(HTML_START.match(text[:1024]))
+    return suffix in HTML_SUFFIXES or bool(HTML_START.match(text, 0, 1024))  # (its first 1024 characters)
 
 
 def clean_title(title: str | None, sitename: str | None = None) -> str:

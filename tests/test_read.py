@@ -253,3 +253,17 @@ def test_clean_title_drops_the_site_name():
     assert read.clean_title("武汉的声音：有英勇的你-新华网") == "武汉的声音：有英勇的你"
     assert read.clean_title("李克强同志遗体在京火化_中国共产党_哀悼") == "李克强同志遗体在京火化"
     assert read.clean_title("稀土行业发展规划(2016-2020年)") == "稀土行业发展规划(2016-2020年)"
+
+
+def test_common_characters_are_counted_in_each_candidate_encoding():
+    text = "這是稀土的新聞，我們在台灣發行。"
+    assert len(read.characters_pattern(read.COMMON_TRADITIONAL).findall(text)) == sum(
+        1 for character in text if character in read.COMMON_TRADITIONAL)
+    assert read.characters_pattern({"[", "]", "^"}).findall("a[^]b") == ["[", "^", "]"]  # (characters escaped)
+    assert read.best_chinese_encodings(text.encode("big5")) == ["big5", "gb18030"]
+    assert read.best_chinese_encodings("这是稀土的新闻，我们在国内发行。".encode("gb18030")) == ["gb18030", "big5"]
+
+
+def test_doc_id_is_the_start_of_the_sha256():
+    assert read.doc_id_for(b"abc") == "ba7816bf8f01cfea"  # SHA-256 of "abc": ba7816bf8f01cfea414140de5dae2223...
+    assert read.doc_id_for(b"") == "e3b0c44298fc1c14"
