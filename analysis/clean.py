@@ -31,6 +31,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -149,20 +150,11 @@ def read_sections(name: str) -> list[tuple[str, str]]:
     return entries
 
 
-def combined_pattern(entries: list[tuple[str, str]], numbers: list[int] | None = None
-                     ) -> tuple[re.Pattern, dict[str, str]]:
-    """One regex matching any entry (named groups m0, m1, ... or m + the given numbers) and a map from group name
-    to reason."""
-    numbers = list(range(len(entries))) if numbers is None else numbers
-    reasons = {f"m{number}": reason for number, (reason, _) in zip(numbers, entries, strict=True)}
-    pattern = "|".join(f"(?P<m{number}>{entry})" for number, (_, entry) in zip(numbers, entries, strict=True))
-    return re.compile(pattern), reasons
-
-
 # ---------------------------------------------------------------- quick tests of where a regex can match
 # Trying every marker regex on every line costs more than the rest of the cleaning. Read from the parsed regex
-# (the `re` module's own parser), two facts rule most of them out cheaply: the characters a match starts with
-# and characters one of which every match contains. Both are safe over-estimates: when unsure, None (try it).
+# (the `re` module's own parser), facts rule most of them out cheaply: the characters a match starts with, the
+# strings a line it matches ends with (a regex ending with $), and strings one of which every match contains. All
+# are safe over-estimates: when unsure, None (try it).
 
 REPEATS = (regex_codes.MAX_REPEAT, regex_codes.MIN_REPEAT, regex_codes.POSSESSIVE_REPEAT)
 
@@ -208,31 +200,100 @@ def sequence_first_characters(items: list) -> tuple[set[str] | None, bool]:
     return found, True
 
 
-def pattern_required_characters(pattern: str) -> frozenset[str] | None:
-    """A small set of characters one of which every match of the regex contains, or None when none is known."""
+MAX_SPELLINGS = 64  # the strings a part of a regex can match are listed if at most this many: (点击|浏览)(次数)? has 4
+
+
+def pattern_required_strings(pattern: str) -> frozenset[str] | None:
+    """A few strings one of which every match of the regex contains (the longest known), or None when none is known."""
     items = parsed_pattern(pattern)
-    characters = sequence_required_characters(items) if items is not None else None
-    return frozenset(characters) if characters else None
+    strings = sequence_required_strings(items) if items is not None else None
+    return frozenset(strings) if strings else None
 
 
-def sequence_required_characters(items: list) -> set[str] | None:
-    """The smallest known set of characters one of which every match of a parsed regex sequence contains."""
-    best = None
+def sequence_required_strings(items: list) -> set[str] | None:
+    """The best known set of strings one of which every match of a parsed regex sequence contains (None: none).
+
+    Candidates: the spellings of each run of items of few spellings (concatenated: 扫(码|描) → 扫码, 扫描), and the
+    strings an item of many spellings requires (a group, a branch, a repeat); the best has the longest shortest
+    string, then the fewest strings, then comes last (the end of a line pattern tends to be the rarer part)."""
+    candidates: list[set[str] | None] = []
+    run = {""}
     for op, value in items:
-        if op in (regex_codes.LITERAL, regex_codes.CATEGORY, regex_codes.IN):
-            characters = class_characters([(op, value)] if op is not regex_codes.IN else value)
-        elif op is regex_codes.SUBPATTERN and not value[1] and not value[2]:
-            characters = sequence_required_characters(list(value[3]))
-        elif op is regex_codes.BRANCH:
-            branches = [sequence_required_characters(list(branch)) for branch in value[1]]
-            characters = None if any(chars is None for chars in branches) else set().union(*branches)
-        elif op in REPEATS and value[0] >= 1:
-            characters = sequence_required_characters(list(value[2]))
-        else:
-            characters = None
-        if characters and (best is None or len(characters) < len(best)):
-            best = characters
-    return best
+        spellings = item_spellings(op, value)
+        if spellings is not None and len(run) * len(spellings) <= MAX_SPELLINGS:
+            run = {before + after for before in run for after in spellings}
+            continue
+        candidates.append(run)
+        run = spellings if spellings is not None else {""}
+        if spellings is None:
+            candidates.append(item_required_strings(op, value))
+    candidates.append(run)
+    known = [minimal_strings(strings) for strings in candidates if strings and "" not in strings]
+    return max(reversed(known), key=lambda strings: (min(map(len, strings)), -len(strings)), default=None)
+
+
+def item_required_strings(op: object, value: object) -> set[str] | None:
+    """Strings one of which every match of a parsed regex item of many spellings contains, or None."""
+    if op is regex_codes.SUBPATTERN and not value[1] and not value[2]:
+        return sequence_required_strings(list(value[3]))
+    if op is regex_codes.BRANCH:
+        branches = [sequence_required_strings(list(branch)) for branch in value[1]]
+        return None if None in branches else set().union(*branches)
+    if op in REPEATS and value[0] >= 1:
+        return sequence_required_strings(list(value[2]))
+    return None
+
+
+def item_spellings(op: object, value: object) -> set[str] | None:
+    """Every string a parsed regex item can match ("" for a zero-width one such as ^ $ or a lookaround), or None when
+    there are more than MAX_SPELLINGS or they are not known."""
+    if op in (regex_codes.AT, regex_codes.ASSERT, regex_codes.ASSERT_NOT):
+        return {""}
+    if op in (regex_codes.LITERAL, regex_codes.CATEGORY, regex_codes.IN):
+        characters = class_characters([(op, value)] if op is not regex_codes.IN else value)
+        return set(characters) if characters is not None and len(characters) <= MAX_SPELLINGS else None
+    if op is regex_codes.SUBPATTERN and not value[1] and not value[2]:
+        return sequence_spellings(list(value[3]))
+    if op is regex_codes.BRANCH:
+        branches = [sequence_spellings(list(branch)) for branch in value[1]]
+        spellings = None if None in branches else set().union(*branches)
+        return spellings if spellings is not None and len(spellings) <= MAX_SPELLINGS else None
+    if op in REPEATS and value[1] <= 1:  # x? (or x{1}): x or nothing
+        spellings = sequence_spellings(list(value[2]))
+        return spellings | ({""} if value[0] == 0 else set()) if spellings is not None else None
+    return None
+
+
+def sequence_spellings(items: list) -> set[str] | None:
+    """Every string a parsed regex sequence can match, or None when there are more than MAX_SPELLINGS or unknown."""
+    spellings = {""}
+    for op, value in items:
+        item = item_spellings(op, value)
+        if item is None or len(spellings) * len(item) > MAX_SPELLINGS:
+            return None
+        spellings = {before + after for before in spellings for after in item}
+    return spellings
+
+
+def minimal_strings(strings: set[str]) -> set[str]:
+    """The strings of a set that hold none of the others (a text holding one of the set holds one of these)."""
+    return {string for string in strings if not any(other != string and other in string for other in strings)}
+
+
+def pattern_suffixes(pattern: str) -> frozenset[str] | None:
+    """Strings one of which a line ends with if the regex, ending with $, matches it: the spellings of its last items
+    of few spellings (（[^()]{1,20}[）)]$ → ）, )); None when not known."""
+    items = parsed_pattern(pattern)
+    if not items or items[-1] != (regex_codes.AT, regex_codes.AT_END):
+        return None
+    suffixes = {""}
+    for op, value in reversed(items[:-1]):
+        spellings = item_spellings(op, value)
+        if spellings is None or len(suffixes) * len(spellings) > MAX_SPELLINGS:
+            break
+        suffixes = {before + after for before in spellings for after in suffixes}
+    return None if "" in suffixes else frozenset(suffix for suffix in suffixes if not any(
+        suffix.endswith(other) and other != suffix for other in suffixes))
 
 
 def class_characters(members: list) -> set[str] | None:
@@ -272,105 +333,133 @@ def character_class(characters: frozenset[str] | None) -> re.Pattern | None:
     return re.compile("[" + "".join(map(re.escape, sorted(characters))) + "]") if characters else None
 
 
+def string_finder(strings: frozenset[str] | None) -> re.Pattern | None:
+    """A regex finding any of the strings (None for None)."""
+    return re.compile("|".join(map(re.escape, sorted(strings)))) if strings else None
+
+
+def markers_for(length: int) -> list[tuple[str, str, str, bool]]:
+    """The marker patterns tried in turn on a line of this length, as (kind, reason, regex, anchored at the line
+    start): the end markers (short lines), then all the boilerplate markers (short lines) or those for long lines;
+    none for the longest lines. The anchored patterns of a file (starting with "^") come before its others."""
+    if length > MAX_LONG_MARKER_LINE:
+        return []
+    boilerplate = read_sections("boilerplate_markers.txt")
+    if length > MAX_MARKER_LINE:
+        boilerplate = [(reason, entry) for reason, entry in boilerplate if reason in LONG_MARKER_REASONS]
+    files = ([("end", read_sections("end_markers.txt"))] if length <= MAX_END_LINE else []) + [("marker", boilerplate)]
+    return [(kind, reason, entry.removeprefix("^"), entry.startswith("^")) for kind, entries in files
+            for anchored in (True, False) for reason, entry in entries if entry.startswith("^") == anchored]
+
+
 @dataclass(frozen=True)
-class MarkerSet:
-    """Patterns of one resource file (matched in lower case): those anchored at the line start and the others.
+class LineMarkers:
+    """The marker patterns tried in turn on a line (without line breaks) of some length, in lower case: the first
+    that matches gives the line's kind ("end" or "marker") and reason.
 
-    Each pattern is only tried where it can match: an anchored pattern when the line starts with a character its
-    matches can start with (one combined regex per first character) or, if those are not known, when the line holds
-    a character every match contains; another pattern when the line holds a character its matches can start with."""
+    A pattern is only tried where it can match: an anchored pattern of known first characters on a line starting
+    with one of them; another when the line ends with one of its suffixes (a pattern ending with $) or holds one of
+    the strings one of which every match of it contains (one regex finds those of all the patterns: most lines hold
+    none); a pattern with none of these known on every line."""
 
-    reasons: tuple[str, ...]  # reason of each anchored pattern (their groups in the combined regexes: m + number)
-    anchored_by_first: dict[str, re.Pattern]  # first character → the anchored patterns it can start (combined)
-    anchored_any_start: tuple[tuple[int, re.Pattern, re.Pattern | None], ...]  # (number, pattern, a class of
-    # characters one of which a match contains or None) of the anchored patterns whose first characters are unknown
-    anchored_any_trigger: re.Pattern | None  # finds a character one of these patterns needs (None: unknown)
-    anywhere: tuple[tuple[str, re.Pattern], ...]
-    anywhere_by_character: dict[str, tuple[int, ...]]  # character → indexes of the patterns that can start with it
-    anywhere_always: tuple[int, ...]  # indexes of the patterns that can start with any character
-    anywhere_trigger: re.Pattern | None  # finds the keys of anywhere_by_character
+    patterns: tuple[tuple[str, str, re.Pattern, bool], ...]  # (kind, reason, regex, anchored at the line start)
+    by_first: dict[str, tuple[int, ...]]  # first character → the anchored patterns (indexes) it can start
+    by_last: dict[str, tuple[tuple[str, int], ...]]  # last character → (suffix ending with it, pattern)
+    finder: re.Pattern | None  # finds the needed strings (None: no pattern is known by them)
+    owners: dict[str, tuple[int, ...]]  # a string the finder finds → the patterns that may match the line
+    always: tuple[int, ...]  # the patterns tried on every line
 
-    def lower_case_reason(self, line: str) -> str:
-        """The reason of the first pattern that matches `line` (already in lower case), or ""."""
-        anchored = self.anchored_by_first.get(line[:1])
-        match = anchored.match(line) if anchored else None
-        if self.anchored_any_start and (self.anchored_any_trigger is None or self.anchored_any_trigger.search(line)):
-            # an earlier pattern of unknown first characters may match too
-            found = int(match.lastgroup[1:]) if match else len(self.reasons)  # the number of the pattern matched
-            for number, pattern, required in self.anchored_any_start:
-                if number > found:
-                    break
-                if (required is None or required.search(line)) and pattern.match(line):
-                    return self.reasons[number]
-        if match:
-            return self.reasons[int(match.lastgroup[1:])]
-        starts = self.anywhere_trigger.findall(line) if self.anywhere_trigger else ()
-        if not starts and not self.anywhere_always:
-            return ""
-        candidates = set(self.anywhere_always)
-        for character in set(starts):
-            candidates.update(self.anywhere_by_character[character])
+    def kind(self, line: str) -> tuple[str, str]:
+        """(kind, reason) of the first pattern that matches the line, else ("", "")."""
+        if not self.patterns:
+            return "", ""
+        lower = line.lower()
+        starting = self.by_first.get(lower[:1], ())
+        ending = self.by_last.get(lower[-1:], ())
+        found = self.finder.findall(lower) if self.finder else ()
+        if not (starting or ending or found or self.always):  # (most lines)
+            return "", ""
+        candidates = {*starting, *self.always}
+        for suffix, index in ending:
+            if lower.endswith(suffix):
+                candidates.add(index)
+        for string in found:
+            candidates.update(self.owners[string])
         for index in sorted(candidates):
-            reason, pattern = self.anywhere[index]
-            if pattern.search(line):
-                return reason
-        return ""
+            kind, reason, pattern, anchored = self.patterns[index]
+            if pattern.match(lower) if anchored else pattern.search(lower):
+                return kind, reason
+        return "", ""
 
 
-def marker_set(entries: list[tuple[str, str]]) -> MarkerSet:
-    """A MarkerSet from (reason, regex) entries; regexes starting with "^" are anchored at the line start."""
-    anchored = [(reason, entry[1:]) for reason, entry in entries if entry.startswith("^")]
-    starts = [pattern_first_characters(entry) for _, entry in anchored]
-    by_first = {}
-    for first in set().union(*(characters for characters in starts if characters is not None)):
-        numbers = [number for number, characters in enumerate(starts) if characters is not None and first in characters]
-        by_first[first] = combined_pattern([anchored[number] for number in numbers], numbers)[0]
-    required = {number: pattern_required_characters(entry) for number, (_, entry) in enumerate(anchored)
-                if starts[number] is None}  # for the patterns of unknown first characters
-    any_start = tuple((number, re.compile(anchored[number][1]), character_class(characters))
-                      for number, characters in required.items())
-    any_trigger = character_class(frozenset().union(*required.values())) if None not in required.values() else None
-    anywhere = tuple((reason, re.compile(entry)) for reason, entry in entries if not entry.startswith("^"))
-    anywhere_starts = [pattern_first_characters(pattern.pattern) for _, pattern in anywhere]
-    by_character: dict[str, tuple[int, ...]] = {}
-    for index, characters in enumerate(anywhere_starts):
-        for character in characters or ():
-            by_character[character] = (*by_character.get(character, ()), index)
-    return MarkerSet(tuple(reason for reason, _ in anchored), by_first, any_start, any_trigger, anywhere, by_character,
-                     tuple(index for index, characters in enumerate(anywhere_starts) if characters is None),
-                     character_class(frozenset(by_character)))
+def line_markers(markers: list[tuple[str, str, str, bool]]) -> LineMarkers:
+    """The LineMarkers of (kind, reason, regex, anchored) patterns: each known by its first characters (anchored
+    patterns), else by its suffixes or needed strings, whichever have the longer shortest string."""
+    by_first: dict[str, list[int]] = defaultdict(list)
+    by_last: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    needs: dict[int, frozenset[str]] = {}
+    always = []
+    for index, (_, _, regex, anchored) in enumerate(markers):
+        firsts = pattern_first_characters(regex) if anchored else None
+        suffixes, required = pattern_suffixes(regex), pattern_required_strings(regex)
+        if firsts is not None:
+            for first in firsts:
+                by_first[first].append(index)
+        elif suffixes and (not required or min(map(len, suffixes)) >= min(map(len, required))):
+            for suffix in suffixes:
+                by_last[suffix[-1]].append((suffix, index))
+        elif required:
+            needs[index] = required
+        else:
+            always.append(index)
+    finder, owners = needed_string_finder(needs)
+    return LineMarkers(tuple((kind, reason, re.compile(regex), anchored) for kind, reason, regex, anchored in markers),
+                       {first: tuple(indexes) for first, indexes in by_first.items()},
+                       {last: tuple(pairs) for last, pairs in by_last.items()}, finder, owners, tuple(always))
+
+
+def needed_string_finder(needs: dict[int, frozenset[str]]) -> tuple[re.Pattern | None, dict[str, tuple[int, ...]]]:
+    """A regex finding the strings patterns need (pattern → strings one of which each match contains), and for each
+    string it finds the patterns that may match a line where it is found.
+
+    It looks for the needed strings that hold none of the others: a line holding a needed string holds one of these,
+    and at most one of these starts at each place. Its matches do not overlap: a string it passes over starts inside
+    one it found, so begins with an end of that one. So the owners of a string are the patterns needing a string that
+    holds it or a string that begins with an end of it."""
+    kept = minimal_strings(set().union(*needs.values()))
+    owners = {}
+    for string in kept:
+        reached = [other for other in kept
+                   if other == string or any(other.startswith(string[cut:]) for cut in range(1, len(string)))]
+        owners[string] = tuple(index for index, strings in needs.items()
+                               if any(part in need for need in strings for part in reached))
+    return string_finder(frozenset(kept)), owners
 
 
 @lru_cache(maxsize=1)
-def line_markers() -> tuple[MarkerSet, MarkerSet]:
-    """Whole-line boilerplate markers: all of them, and those that also apply to long lines."""
-    entries = read_sections("boilerplate_markers.txt")
-    return marker_set(entries), marker_set([entry for entry in entries if entry[0] in LONG_MARKER_REASONS])
+def markers_by_length() -> tuple[tuple[int, ...], tuple[LineMarkers, ...]]:
+    """(length limits, LineMarkers): a line of length n uses the LineMarkers at bisect_left(limits, n). The limits
+    are those of `markers_for`, so the same patterns apply to every line of a range (those of its shortest line)."""
+    limits = tuple(sorted({MAX_END_LINE, MAX_MARKER_LINE, MAX_LONG_MARKER_LINE}))
+    return limits, tuple(line_markers(markers_for(shortest)) for shortest in (1, *(limit + 1 for limit in limits)))
 
 
 @lru_cache(maxsize=1)
-def end_markers() -> MarkerSet:
-    """Section headings that end the article."""
-    return marker_set(read_sections("end_markers.txt"))
-
-
-@lru_cache(maxsize=1)
-def inline_markers() -> tuple[tuple[str, re.Pattern, str | None, str | None], ...]:
-    """Boilerplate inside lines of text: reason, regex, the characters its matches start with and characters one of
+def inline_markers() -> tuple[tuple[str, re.Pattern, str | None, tuple[str, ...] | None], ...]:
+    """Boilerplate inside lines of text: reason, regex, the characters its matches start with and strings one of
     which every match contains (for quicker first tests; None: unknown)."""
     markers = []
     for reason, pattern in read_sections("inline_boilerplate.txt"):
-        starts, required = pattern_first_characters(pattern), pattern_required_characters(pattern)
+        starts, required = pattern_first_characters(pattern), pattern_required_strings(pattern)
         markers.append((reason, re.compile(pattern), "".join(sorted(starts)) if starts else None,
-                        "".join(sorted(required)) if required else None))
+                        tuple(sorted(required)) if required else None))
     return tuple(markers)
 
 
 @lru_cache(maxsize=1)
 def inline_screen_characters() -> str:
-    """Every character the first tests of `inline_markers` look for."""
-    return "".join(sorted({character for _, _, starts, required in inline_markers() for character in
-                           (starts or "") + (required or "")}))
+    """Every character the inline markers' matches can start with (the first test of `strip_inline`)."""
+    return "".join(sorted({character for _, _, starts, _ in inline_markers() for character in starts or ""}))
 
 
 @lru_cache(maxsize=1)
@@ -603,12 +692,31 @@ def detect_lang(text: str) -> str:
     return "zh-Hant" if n_traditional >= 3 and n_traditional > 0.05 * n_distinct_cjk else "zh-Hans"
 
 
-def is_chinese_line(line: str) -> bool:
-    """Whether a line is (mostly) Chinese rather than another language."""
-    if len(line.encode("ascii", "ignore")) * 2 < len(line):  # mostly non-ASCII: Chinese if any CJK
-        return CJK.search(line) is not None
-    n_cjk, n_latin = count(CJK, line), count(LATIN, line)
-    return (n_cjk > 0 and n_cjk * 4 >= n_latin * 0.5) or n_cjk >= 8
+def quick_runs(runs: re.Pattern) -> re.Pattern:
+    """The runs of a "[...]+" regex, written "[...][...]*": `re` finds no quick first test for a repeat and tries it
+    at every character, but skips quickly to a character of a class that opens a regex (a search of a line without
+    CJK for CJK runs takes a tenth of the time)."""
+    characters = runs.pattern.removesuffix("+")
+    return re.compile(characters + characters + "*")
+
+
+CJK_RUN = quick_runs(CJK)
+LATIN_RUN = quick_runs(LATIN)
+CJK_WORD_RUN = quick_runs(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"))  # CJK characters (not the compatibility
+# block) that WORDISH matches too
+
+
+def is_chinese_line(line: str, cjk_run: re.Match | None = None) -> bool:
+    """Whether a line is (mostly) Chinese rather than another language: it holds CJK characters, and is mostly
+    non-ASCII, or has 8 CJK characters or more, or at least one for eight Latin letters. (`cjk_run`: a run of CJK
+    characters of the line, if the caller has found one.)"""
+    first_run = cjk_run or (CJK_RUN.search(line) if not line.isascii() else None)
+    if first_run is None:
+        return False
+    if first_run.end() - first_run.start() >= 8 or len(line.encode("ascii", "ignore")) * 2 < len(line):
+        return True
+    n_cjk = count(CJK_RUN, line)
+    return n_cjk >= 8 or n_cjk * 4 >= count(LATIN_RUN, line) * 0.5
 
 
 # ---------------------------------------------------------------- dates, bylines, metadata
@@ -629,8 +737,10 @@ def is_meta_line(line: str) -> bool:
     """A short dateline / timestamp line (not a sentence that mentions a date)."""
     if len(line) > MAX_META_LINE or "。" in line or "！" in line or "？" in line or not parse_date(line):
         return False
-    rest = DATE.sub("", TIME.sub("", line))
-    return bool(TIME.search(line) or DATE_KEYS.search(line) or count(CJK, rest) <= 12)
+    # (a time, a date label, or little else than the date and time; a time needs a colon, and the line holds at
+    # least as many CJK characters as it holds without them)
+    return (count(CJK_RUN, line) <= 12 or (":" in line and TIME.search(line) is not None)
+            or DATE_KEYS.search(line) is not None or count(CJK_RUN, DATE.sub("", TIME.sub("", line))) <= 12)
 
 
 CLOSING_BRACKETS = (")", "）")  # the characters `byline_pattern` ends with (before trailing spaces)
@@ -676,7 +786,7 @@ def strip_inline(text: str) -> tuple[str, list[tuple[int, str, str]]]:
     # first tests: `in` finds a character much faster than a regex scans the text
     present = {character for character in inline_screen_characters() if character in text}
     for reason, pattern, starts, required in inline_markers():
-        if (required and present.isdisjoint(required)) or (starts and present.isdisjoint(starts)):
+        if (starts and present.isdisjoint(starts)) or (required and not any(string in text for string in required)):
             continue
         if matches_somewhere(pattern, text, starts):
             cuts.extend((text.count("\n", 0, match.start()) + 1, match.group(0).strip(), reason)
@@ -715,17 +825,9 @@ def matches_somewhere(pattern: re.Pattern, text: str, starts: str | None) -> boo
 
 def marker_kind(line: str) -> tuple[str, str]:
     """("end", reason) for a heading that ends the article (a related-list or hot-list heading…, short lines only),
-    ("marker", reason) for a boilerplate line by its markers, else ("", ""); the line is lowered once."""
-    if len(line) > MAX_LONG_MARKER_LINE:
-        return "", ""
-    lower = line.lower()
-    if len(line) <= MAX_END_LINE:
-        reason = end_markers().lower_case_reason(lower)
-        if reason:
-            return "end", reason
-    every, long_lines = line_markers()
-    reason = (every if len(line) <= MAX_MARKER_LINE else long_lines).lower_case_reason(lower)
-    return ("marker", reason) if reason else ("", "")
+    ("marker", reason) for a boilerplate line by its markers, else ("", "")."""
+    limits, by_length = markers_by_length()
+    return by_length[bisect_left(limits, len(line))].kind(line)
 
 
 def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
@@ -734,17 +836,18 @@ def line_kind(line: str, chinese_page: bool = True) -> tuple[str, str]:
     On a Chinese page a line in another language is "foreign" (e.g. a parallel translation); on a page in
     another language its lines are judged by length and sentence punctuation alone.
     """
-    if not WORDISH.search(line):
+    cjk_words = CJK_WORD_RUN.search(line) if chinese_page else None  # (holding one, a line is no noise)
+    if cjk_words is None and not WORDISH.search(line):
         return "noise", "noise"
     if is_meta_line(line):
         return "meta", "timestamp"
     kind, reason = marker_kind(line)
     if kind:
         return kind, reason
-    if chinese_page and not is_chinese_line(line):
+    if chinese_page and not is_chinese_line(line, cjk_words):
         return "foreign", "foreign language"
     punctuation = SENTENCE_PUNCT if chinese_page else LATIN_SENTENCE_PUNCT
-    if (len(line) >= MIN_STRONG_PROSE and punctuation.search(line)) or len(line) >= 2 * MIN_STRONG_PROSE:
+    if len(line) >= 2 * MIN_STRONG_PROSE or (len(line) >= MIN_STRONG_PROSE and punctuation.search(line)):
         return "strong", ""
     return "weak", ""
 

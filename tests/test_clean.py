@@ -300,9 +300,13 @@ def test_quick_regex_checks_over_estimate_where_a_match_can_start_and_what_it_co
     assert clean.pattern_first_characters(r"\S+编辑") is None  # \S: any of too many characters
     assert clean.pattern_first_characters(r"(?i)abc") is None  # ignored case: not exact characters
     assert clean.pattern_first_characters(r"x*") is None  # can match the empty string
-    assert clean.pattern_required_characters(r"(?:责任)?编辑[:：]") == frozenset("编")
-    assert clean.pattern_required_characters(r"\d+%|百分之") == frozenset("%百")
-    assert clean.pattern_required_characters(r".*") is None
+    assert clean.pattern_required_strings(r"(?:责任)?编辑[:：]") == frozenset({"编辑:", "编辑："})
+    assert clean.pattern_required_strings(r"\d+%|百分之") == frozenset({"%", "百分之"})
+    assert clean.pattern_required_strings(r"扫(一扫|码|描)") == frozenset({"扫一扫", "扫码", "扫描"})
+    assert clean.pattern_required_strings(r".*") is None
+    assert clean.pattern_suffixes(r"[（(][^()（）]{1,20}[）)]$") == frozenset({"）", ")"})
+    assert clean.pattern_suffixes(r"(记者|通讯员)\s*\S{2,4}$") is None  # (\S: too many spellings)
+    assert clean.pattern_suffixes(r"来源[:：]") is None  # (not ending with $)
 
 
 def test_comparable_keys_match_comparable_one_by_one():
