@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress
 from pathlib import Path
 from re import _constants as regex_codes  # the `re` module's own regex parser (private; there since Python 3.11),
 from re import _parser as regex_parser  # read to find which lines a marker regex can match at all
@@ -94,8 +95,13 @@ TO_HALF_WIDTH = re.compile(HALF_WIDTH_CLASS + HALF_WIDTH_CLASS + "*")
 SPACE_RUNS = re.compile("  +")  # two spaces or more (what SPACES finds that needs a change, in text without tabs)
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
-SENTENCE_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
-SENTENCE_END_CHAR = re.compile(r"[。！？!?；;….]")  # the characters a SENTENCE_END match starts with
+# a sentence end: a run of 。！？!?；;, a run of …, three or more dots, or a dot between Chinese characters, then any
+# closing quotes or brackets. Its first character is matched on its own (the rest after a lookbehind that tells which
+# kind of end it is), so that `re` skips quickly to the characters a match can start with.
+SENTENCE_END_REST = (r"(?:(?<=[。！？!?；;])[。！？!?；;]*|(?<=…)…*|(?<=\.)\.{2,}"
+                     r"|(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
+SENTENCE_END = re.compile(f"([。！？!?；;….]{SENTENCE_END_REST})")  # (a group: `split` keeps the ends)
+SENTENCE_OR_PARAGRAPH_END = re.compile(f"([\n。！？!?；;….](?:(?<=\n)|{SENTENCE_END_REST}))")  # ... or a line break
 ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
@@ -1056,44 +1062,56 @@ def page_flags(article: Article, page: Page) -> list[str]:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph, split after 。！？；… (and ! ? ;) with closing quotes kept attached."""
-    sentences, begin, position = [], 0, 0
-    while True:  # SENTENCE_END only at a sentence-end character: finding those first is much faster
-        candidate = SENTENCE_END_CHAR.search(paragraph, position)
-        if candidate is None:
-            break
-        match = SENTENCE_END.match(paragraph, candidate.start())
-        if match is None:
-            position = candidate.start() + 1
-            continue
-        sentence = paragraph[begin: match.end()].strip()
-        if sentence:
-            sentences.append(sentence)
-        begin = position = match.end()
-    tail = paragraph[begin:].strip()
+    pieces = SENTENCE_END.split(paragraph)  # text, end, text, end, ..., the text after the last end
+    sentences = list(map(str.strip, map(operator.add, pieces[:-1:2], pieces[1::2])))
+    tail = pieces[-1].strip()
     if tail:
         sentences.append(tail)
     return sentences
 
 
-# a decimal (with an optional unit) or an integer with a unit; the leading \d outside the alternatives lets `re` skip
-# quickly to the digits
-FIGURE = re.compile(r"\d(?:\d*\.\d+ ?(?:%|万|亿|吨|元|美元)?|\d* ?(?:%|万|亿|吨|元|美元))")
+def article_sentences(paragraphs: list[str]) -> tuple[list[int], list[str]]:
+    """The sentences of the paragraphs (as `split_sentences` splits them) and the paragraph number of each, found
+    with one regex pass over the paragraphs joined by line breaks."""
+    body = "\n".join(paragraphs)
+    if body.count("\n") != len(paragraphs) - 1:  # a paragraph holds a line break: paragraph by paragraph
+        found = [(para_id, sentence) for para_id, paragraph in enumerate(paragraphs)
+                 for sentence in split_sentences(paragraph)]
+        return [para_id for para_id, _ in found], [sentence for _, sentence in found]
+    pieces = SENTENCE_OR_PARAGRAPH_END.split(body)  # text, end, text, end, ..., the text after the last end
+    pieces.append("")  # (the end of that last text)
+    ends = pieces[1::2]
+    texts = list(map(str.strip, map(operator.add, pieces[::2], ends)))  # (a paragraph's tail may be blank)
+    para_ids = accumulate(map("\n".__eq__, ends), initial=0)  # (a line break ends a paragraph)
+    return list(compress(para_ids, texts)), list(compress(texts, texts))
+
+
+# a decimal (with an optional unit) or an integer with a unit. Matches start at a number's first digit (the lookbehind)
+# and never give digits back (the possessive repeats): a number that is no figure is rejected once, not digit by digit.
+# The leading \d outside the alternatives lets `re` skip quickly to the digits.
+FIGURE = re.compile(r"\d(?<!\d\d)\d*+(?:\.\d++ ?(?:%|万|亿|吨|元|美元)?| ?(?:%|万|亿|吨|元|美元))")
 NO_FIGURES: frozenset[str] = frozenset()
 
 
 def figures(sentence: str) -> frozenset[str]:
     """The numeric figures a sentence quotes (decimals, or with % / 万 / 亿 / 吨 / 元), for spotting restatements."""
     found = FIGURE.findall(sentence)
-    return frozenset(figure.replace(" ", "") for figure in found) if found else NO_FIGURES
+    if not found:
+        return NO_FIGURES
+    if " " in sentence:  # (a figure may hold a space, before its unit)
+        return frozenset(figure.replace(" ", "") for figure in found)
+    return frozenset(found)
 
 
 def comparable_keys(texts: list[str]) -> list[str]:
     """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
     (and the line breaks) picked with a table of code points, then split again."""
-    points = code_points("\n".join(texts))
-    if points.max(initial=0) > 0xFFFF:  # a character beyond the table (rare): one text at a time
+    points = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # (code_points)
+    try:
+        keep = comparable_or_line_break_table().take(points)
+    except IndexError:  # a character beyond the table (rare): one text at a time
         return [comparable(text) for text in texts]
-    keys = points[comparable_or_line_break_table().take(points)].tobytes().decode("utf-32-le").split("\n")
+    keys = points[keep].tobytes().decode("utf-32-le").split("\n")
     if len(keys) != len(texts):  # a text holds a line break (or there are none): one text at a time
         return [comparable(text) for text in texts]
     return keys
@@ -1115,48 +1133,86 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     index of each sentence's opening and closing characters and of its figures, so long articles stay fast.
     """
     keys = comparable_keys(sentences)
-    # figures only of the sentences indexed below; a key of letters only (no digit) quotes none
-    figures_of = [figures(sentence) if len(key) >= 8 and not key.isalpha() else NO_FIGURES
-                  for sentence, key in zip(sentences, keys, strict=True)]
-    grams_of: dict[int, set[str]] = {}
+    count = len(keys)
+    figures_of = [NO_FIGURES] * count
+    for index in compress(range(count), map(operator.not_, map(str.isalpha, keys))):  # (letters only: no figures)
+        figures_of[index] = figures(sentences[index])
+    heads, tails = list(map(OPENING, keys)), list(map(CLOSING, keys))
+    if nothing_to_compare(keys, heads, tails, figures_of):  # (the usual case)
+        return [-1] * count
+    return repeats_and_restatements(keys, heads, tails, figures_of)
 
-    def grams(index: int) -> set[str]:
+
+OPENING = operator.itemgetter(slice(None, DUP_ANCHOR))  # a key's opening characters ...
+CLOSING = operator.itemgetter(slice(-DUP_ANCHOR, None))  # ... and closing characters, for the index of `duplicate_of`
+
+
+def nothing_to_compare(keys: list[str], heads: list[str], tails: list[str], figures_of: list[frozenset[str]]) -> bool:
+    """Whether no sentence repeats another and none has a candidate it may restate: no two sentences share two or
+    more figures, and no two sentences with the same figures (which `restates` needs) share their opening or closing
+    characters (so no key repeats either)."""
+    several = [figs for figs in figures_of if len(figs) >= 2]
+    if len(set(several)) < len(several):
+        return False
+    if len(set(heads)) == len(set(tails)) == len(keys):  # (the usual case: then no key repeats either)
+        return True
+    return (len(set(keys)) == len(set(zip(heads, figures_of, strict=True)))
+            == len(set(zip(tails, figures_of, strict=True))) == len(keys))
+
+
+def repeats_and_restatements(keys: list[str], heads: list[str], tails: list[str],
+                             figures_of: list[frozenset[str]]) -> list[int]:
+    """`duplicate_of` from the sentences' keys, opening and closing characters and figures: exact repeats, then
+    the first of at most MAX_DUP_CANDIDATES earlier sentences with the same opening or closing characters or figures
+    that the sentence `restates`."""
+    result = [-1] * len(keys)
+    first: dict[str, int] = {}  # every key's first sentence
+    by_head: dict[str, list[int]] = {}  # opening characters → sentences
+    by_tail: dict[str, list[int]] = {}  # closing characters → sentences
+    by_figures: dict[frozenset[str], list[int]] = {}
+    grams_of: dict[int, set[int]] = {}
+
+    def grams(index: int) -> set[int]:
         if index not in grams_of:
-            key = keys[index]
-            grams_of[index] = set(map(operator.add, key, key[1:]))  # its character bigrams
+            grams_of[index] = bigrams(keys[index])
         return grams_of[index]
 
-    result, exact = [], {}
-    by_head: defaultdict[str, list[int]] = defaultdict(list)  # opening characters → sentences
-    by_tail: defaultdict[str, list[int]] = defaultdict(list)  # closing characters → sentences
-    by_figures: defaultdict[frozenset[str], list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
-        found = exact.get(key, -1) if len(key) >= 6 else -1
-        if found < 0 and len(key) >= 8:  # only these are indexed and have their figures
-            figs = figures_of[index]
-            head, tail = key[:DUP_ANCHOR], key[-DUP_ANCHOR:]
-            candidates = [*by_head.get(head, ()), *by_tail.get(tail, ())]
-            if len(figs) >= 2:
-                candidates += by_figures.get(figs, ())
-            if candidates:  # (restates needs the same figures: checked first, before building bigrams)
-                found = next((earlier for earlier in sorted(set(candidates))[:MAX_DUP_CANDIDATES]
-                              if figures_of[earlier] == figs
-                              and restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
-            by_head[head].append(index)
-            by_tail[tail].append(index)
-            if len(figs) >= 2:
-                by_figures[figs].append(index)
-        result.append(found)
-        exact.setdefault(key, index)
+        earlier = first.setdefault(key, index)
+        if earlier < index:  # an exact repeat (if long enough to say something); not indexed
+            if len(key) >= 6:
+                result[index] = earlier
+            continue
+        if len(key) < 8:  # too short to index
+            continue
+        head, tail, figs = heads[index], tails[index], figures_of[index]
+        candidates = [*by_head.get(head, ()), *by_tail.get(tail, ())]
+        if len(figs) >= 2:
+            candidates += by_figures.get(figs, ())
+        if candidates:  # (restates needs the same figures: checked first, before building bigrams)
+            result[index] = next((earlier for earlier in sorted(set(candidates))[:MAX_DUP_CANDIDATES]
+                                  if figures_of[earlier] == figs
+                                  and restates(grams(index), figs, grams(earlier), figures_of[earlier])), -1)
+        by_head.setdefault(head, []).append(index)
+        by_tail.setdefault(tail, []).append(index)
+        if len(figs) >= 2:
+            by_figures.setdefault(figs, []).append(index)
     return result
 
 
-def restates(grams: set[str], figs: frozenset[str], other_grams: set[str], other_figs: frozenset[str]) -> bool:
+def bigrams(key: str) -> set[int]:
+    """The key's character bigrams, each as one number (its two code points), to compare sentences with."""
+    data = memoryview(key.encode("utf-32-le", "surrogatepass"))
+    # (the pairs starting at even positions, then at odd ones, as 8-byte numbers)
+    return {*data[: len(data) // 8 * 8].cast("Q"), *data[4: 4 + (len(data) - 4) // 8 * 8].cast("Q")}
+
+
+def restates(grams: set[int], figs: frozenset[str], other_grams: set[int], other_figs: frozenset[str]) -> bool:
     """Whether two sentences (as bigram sets and figures) say the same thing (never when their figures differ)."""
     if not grams or not other_grams or figs != other_figs:
         return False
     common = len(grams & other_grams)
-    if common / len(grams | other_grams) >= NEAR_DUP_JACCARD:
+    if common / (len(grams) + len(other_grams) - common) >= NEAR_DUP_JACCARD:  # (the union's size)
         return True
     overlap = common / min(len(grams), len(other_grams))
     return len(figs) >= 2 and overlap >= SHARED_FIGURES_OVERLAP
@@ -1178,23 +1234,24 @@ def typed_column(values: tuple, column: str) -> np.ndarray:
     return np.array(values, dtype=COLUMN_DTYPES.get(column, object))
 
 
+ARTICLE_ROW = operator.itemgetter(*ARTICLE_COLUMNS)  # an articles row from the article's fields and computed values
+
+
 def article_records(article: Article) -> dict[str, list[tuple]]:
     """The article's rows (tuples in column order) for every table: articles (one row), paragraphs, sentences
     (with duplicates), removed."""
-    doc_id = article.doc_id
-    paragraphs, sentences = [], []
-    for para_id, text in enumerate(article.paragraphs):
-        paragraphs.append((doc_id, para_id, text))
-        sentences.extend((para_id, sentence) for sentence in split_sentences(text))
-    repeats = duplicate_of([sentence for _, sentence in sentences])
-    sentence_rows = [(doc_id, para_id, sent_id, text, earlier >= 0, earlier)
-                     for sent_id, ((para_id, text), earlier) in enumerate(zip(sentences, repeats, strict=True))]
-    body = "\n".join(article.paragraphs)
-    values = {"n_paragraphs": len(article.paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
+    doc_id, paragraphs = article.doc_id, article.paragraphs
+    para_ids, sentences = article_sentences(paragraphs)
+    repeats = duplicate_of(sentences)
+    count = len(sentences)
+    sentence_rows = list(zip([doc_id] * count, para_ids, range(count), sentences,
+                             [earlier >= 0 for earlier in repeats], repeats, strict=True))
+    paragraph_rows = list(zip([doc_id] * len(paragraphs), range(len(paragraphs)), paragraphs, strict=True))
+    body = "\n".join(paragraphs)
+    values = {"n_paragraphs": len(paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
               "body": body, "flags": "; ".join(article.flags)}
-    row = tuple(values[column] if column in values else getattr(article, column, "") for column in ARTICLE_COLUMNS)
-    removed = [(doc_id, number, text, reason) for number, text, reason in article.removed]
-    return {"articles": [row], "paragraphs": paragraphs, "sentences": sentence_rows, "removed": removed}
+    return {"articles": [ARTICLE_ROW(vars(article) | values)], "paragraphs": paragraph_rows,
+            "sentences": sentence_rows, "removed": [(doc_id, *removed) for removed in article.removed]}
 
 
 def article_tables(article: Article) -> dict[str, pd.DataFrame]:

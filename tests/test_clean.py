@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -330,3 +332,20 @@ def test_an_author_line_stops_at_the_next_label():
     assert clean.author_from_line("作者：张三 浏览次数：1024") == "张三"
     assert clean.author_from_line("作者：张三 李四") == "张三 李四"  # several authors, separated by spaces
     assert clean.author_from_line("（记者 孟凡君 王五 摄）".strip("（）")) == "孟凡君 王五"
+
+
+def test_article_sentences_are_the_sentences_of_each_paragraph_in_turn():
+    paragraphs = ["稀土价格上涨。“供应偏紧！”他说……市场观望", "第二段没有句号", "包头稀土。。结尾；  ", "1.5万吨.稀土"]
+    para_ids, sentences = clean.article_sentences(paragraphs)
+    expected = [(para_id, sentence) for para_id, paragraph in enumerate(paragraphs)
+                for sentence in clean.split_sentences(paragraph)]
+    assert list(zip(para_ids, sentences, strict=True)) == expected
+    assert sentences[:3] == ["稀土价格上涨。", "“供应偏紧！”", "他说……"]
+    inside = ["一行\n两行。", "三行。"]  # a line break inside a paragraph
+    assert clean.article_sentences(inside) == ([0, 1], inside)
+
+
+def test_bigrams_are_the_distinct_character_pairs_of_a_key():
+    for key in ["稀土稀土", "abab", "a", "", "𠀀稀土𠀀", "稀土产业"]:
+        assert len(clean.bigrams(key)) == len({first + second for first, second in itertools.pairwise(key)})
+    assert len(clean.bigrams("稀土产业") & clean.bigrams("产业稀土")) == 2  # 稀土 and 产业
