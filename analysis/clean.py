@@ -95,13 +95,16 @@ TO_HALF_WIDTH = re.compile(HALF_WIDTH_CLASS + HALF_WIDTH_CLASS + "*")
 SPACE_RUNS = re.compile("  +")  # two spaces or more (what SPACES finds that needs a change, in text without tabs)
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
-# a sentence end: a run of 。！？!?；;, a run of …, three or more dots, or a dot between Chinese characters, then any
-# closing quotes or brackets. Its first character is matched on its own (the rest after a lookbehind that tells which
-# kind of end it is), so that `re` skips quickly to the characters a match can start with.
-SENTENCE_END_REST = (r"(?:(?<=[。！？!?；;])[。！？!?；;]*|(?<=…)…*|(?<=\.)\.{2,}"
-                     r"|(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*")
-SENTENCE_END = re.compile(f"([。！？!?；;….]{SENTENCE_END_REST})")  # (a group: `split` keeps the ends)
-SENTENCE_OR_PARAGRAPH_END = re.compile(f"([\n。！？!?；;….](?:(?<=\n)|{SENTENCE_END_REST}))")  # ... or a line break
+SENTENCE_END_CHARS = "。！？!?；;…."  # the characters a sentence end starts with
+SENTENCE_END = r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*"  # (pattern)
+# a sentence: from a non-space character up to and including the first sentence end (skipping runs of characters that
+# start no end, and one by one those that could but do not), or, if no end follows, up to the last non-space character
+SENTENCE = re.compile(
+    rf"(?s)(?=\S)(?:[^{SENTENCE_END_CHARS}]*+(?:(?!{SENTENCE_END})[{SENTENCE_END_CHARS}][^{SENTENCE_END_CHARS}]*+)*+"
+    rf"{SENTENCE_END}|.*\S)")
+SENTENCE_OR_BREAK = re.compile(  # ... within a line, or a line break
+    rf"\n|(?=\S)(?:[^{SENTENCE_END_CHARS}\n]*+(?:(?!{SENTENCE_END})[{SENTENCE_END_CHARS}][^{SENTENCE_END_CHARS}\n]*+)*+"
+    rf"{SENTENCE_END}|[^\n]*\S)")
 ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
@@ -1062,28 +1065,20 @@ def page_flags(article: Article, page: Page) -> list[str]:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph, split after 。！？；… (and ! ? ;) with closing quotes kept attached."""
-    pieces = SENTENCE_END.split(paragraph)  # text, end, text, end, ..., the text after the last end
-    sentences = list(map(str.strip, map(operator.add, pieces[:-1:2], pieces[1::2])))
-    tail = pieces[-1].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
+    return SENTENCE.findall(paragraph)
 
 
 def article_sentences(paragraphs: list[str]) -> tuple[list[int], list[str]]:
-    """The sentences of the paragraphs (as `split_sentences` splits them) and the paragraph number of each, found
+    """The sentences of the paragraphs (as `split_sentences` finds them) and the paragraph number of each, found
     with one regex pass over the paragraphs joined by line breaks."""
-    body = "\n".join(paragraphs)
-    if body.count("\n") != len(paragraphs) - 1:  # a paragraph holds a line break: paragraph by paragraph
+    found = SENTENCE_OR_BREAK.findall("\n".join(paragraphs))  # sentences, and the line breaks between paragraphs
+    if found.count("\n") != len(paragraphs) - 1:  # a paragraph holds a line break (or there are none): one at a time
         found = [(para_id, sentence) for para_id, paragraph in enumerate(paragraphs)
                  for sentence in split_sentences(paragraph)]
         return [para_id for para_id, _ in found], [sentence for _, sentence in found]
-    pieces = SENTENCE_OR_PARAGRAPH_END.split(body)  # text, end, text, end, ..., the text after the last end
-    pieces.append("")  # (the end of that last text)
-    ends = pieces[1::2]
-    texts = list(map(str.strip, map(operator.add, pieces[::2], ends)))  # (a paragraph's tail may be blank)
-    para_ids = accumulate(map("\n".__eq__, ends), initial=0)  # (a line break ends a paragraph)
-    return list(compress(para_ids, texts)), list(compress(texts, texts))
+    is_sentence = list(map("\n".__ne__, found))
+    para_ids = accumulate(map(operator.not_, is_sentence))  # (the number of line breaks up to each sentence)
+    return list(compress(para_ids, is_sentence)), list(compress(found, is_sentence))
 
 
 # a decimal (with an optional unit) or an integer with a unit. Matches start at a number's first digit (the lookbehind)
@@ -1106,7 +1101,7 @@ def figures(sentence: str) -> frozenset[str]:
 def comparable_keys(texts: list[str]) -> list[str]:
     """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
     (and the line breaks) picked with a table of code points, then split again."""
-    points = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # (code_points)
+    points = code_points("\n".join(texts))
     try:
         keep = comparable_or_line_break_table().take(points)
     except IndexError:  # a character beyond the table (rare): one text at a time
@@ -1132,14 +1127,14 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     restatements quoting the same two or more figures with some wording in common. Candidates come from an
     index of each sentence's opening and closing characters and of its figures, so long articles stay fast.
     """
+    if len(sentences) < 2:
+        return [-1] * len(sentences)
     keys = comparable_keys(sentences)
-    count = len(keys)
-    figures_of = [NO_FIGURES] * count
-    for index in compress(range(count), map(operator.not_, map(str.isalpha, keys))):  # (letters only: no figures)
-        figures_of[index] = figures(sentences[index])
+    figures_of = [NO_FIGURES if key.isalpha() else figures(sentence)  # (letters only: no digit, no figures)
+                  for key, sentence in zip(keys, sentences, strict=True)]
     heads, tails = list(map(OPENING, keys)), list(map(CLOSING, keys))
     if nothing_to_compare(keys, heads, tails, figures_of):  # (the usual case)
-        return [-1] * count
+        return [-1] * len(keys)
     return repeats_and_restatements(keys, heads, tails, figures_of)
 
 
@@ -1148,13 +1143,13 @@ CLOSING = operator.itemgetter(slice(-DUP_ANCHOR, None))  # ... and closing chara
 
 
 def nothing_to_compare(keys: list[str], heads: list[str], tails: list[str], figures_of: list[frozenset[str]]) -> bool:
-    """Whether no sentence repeats another and none has a candidate it may restate: no two sentences share two or
-    more figures, and no two sentences with the same figures (which `restates` needs) share their opening or closing
-    characters (so no key repeats either)."""
+    """Whether no sentence can repeat or restate another (the usual case): no two sentences quote the same two or
+    more figures, and none with the same figures (which `restates` needs) share their opening or closing characters
+    or their key."""
     several = [figs for figs in figures_of if len(figs) >= 2]
     if len(set(several)) < len(several):
         return False
-    if len(set(heads)) == len(set(tails)) == len(keys):  # (the usual case: then no key repeats either)
+    if len(set(heads)) == len(set(tails)) == len(keys):  # (then no key repeats either)
         return True
     return (len(set(keys)) == len(set(zip(heads, figures_of, strict=True)))
             == len(set(zip(tails, figures_of, strict=True))) == len(keys))
@@ -1177,7 +1172,7 @@ def repeats_and_restatements(keys: list[str], heads: list[str], tails: list[str]
             grams_of[index] = bigrams(keys[index])
         return grams_of[index]
 
-    for index, key in enumerate(keys):
+    for index, (key, head, tail, figs) in enumerate(zip(keys, heads, tails, figures_of, strict=True)):
         earlier = first.setdefault(key, index)
         if earlier < index:  # an exact repeat (if long enough to say something); not indexed
             if len(key) >= 6:
@@ -1185,7 +1180,6 @@ def repeats_and_restatements(keys: list[str], heads: list[str], tails: list[str]
             continue
         if len(key) < 8:  # too short to index
             continue
-        head, tail, figs = heads[index], tails[index], figures_of[index]
         candidates = [*by_head.get(head, ()), *by_tail.get(tail, ())]
         if len(figs) >= 2:
             candidates += by_figures.get(figs, ())
@@ -1250,8 +1244,9 @@ def article_records(article: Article) -> dict[str, list[tuple]]:
     body = "\n".join(paragraphs)
     values = {"n_paragraphs": len(paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
               "body": body, "flags": "; ".join(article.flags)}
+    removed = [(doc_id, number, text, reason) for number, text, reason in article.removed]
     return {"articles": [ARTICLE_ROW(vars(article) | values)], "paragraphs": paragraph_rows,
-            "sentences": sentence_rows, "removed": [(doc_id, *removed) for removed in article.removed]}
+            "sentences": sentence_rows, "removed": removed}
 
 
 def article_tables(article: Article) -> dict[str, pd.DataFrame]:

@@ -254,6 +254,69 @@ def test_restatement_needs_the_same_figures():
     assert clean.duplicate_of(["包头储量占全国83.7%、全球37.8%。", "包头储量占全国83.7%、全球36.0%。"]) == [-1, -1]
 
 
+@pytest.mark.parametrize(("paragraph", "sentences"), [
+    ("增长12.5%。价格上涨", ["增长12.5%。", "价格上涨"]),  # a decimal point ends nothing
+    ("中.文", ["中.", "文"]),  # a dot between Chinese characters does
+    ("等等...然后a..b", ["等等...", "然后a..b"]),  # three dots do, two do not
+    ("  好。 。”  尾巴  ", ["好。", "。”", "尾巴"]),  # spaces around sentences dropped, closing quotes kept
+    ("第一句。\n第二句；", ["第一句。", "第二句；"]),
+    ("？！", ["？！"]),
+    (" \u3000 ", []),
+])
+def test_sentence_ends(paragraph, sentences):
+    assert clean.split_sentences(paragraph) == sentences
+
+
+def test_article_sentences_number_the_paragraphs():
+    paragraphs = ["他说：“稀土很重要。”随后离开了会场。", "没有句号的标题", "  ", "产量增长了吗？增长了！ "]
+    assert clean.article_sentences(paragraphs) == (
+        [0, 0, 1, 3, 3], ["他说：“稀土很重要。”", "随后离开了会场。", "没有句号的标题", "产量增长了吗？", "增长了！"])
+    # a paragraph holding a line break is still one paragraph
+    assert clean.article_sentences(["第一句。\n第二句。", "尾巴"]) == ([0, 0, 1], ["第一句。", "第二句。", "尾巴"])
+    assert clean.article_sentences([]) == ([], [])
+
+
+def test_figures_read_whole_numbers():
+    sentence = "2023年产量增长12.5%，达到3 万吨，均价100元，出口1.5亿美元，编号20231号"
+    assert clean.figures(sentence) == {"12.5%", "3万", "100元", "1.5亿"}
+    assert clean.figures("第20231号文件") == clean.NO_FIGURES
+
+
+def test_bigrams_are_the_pairs_of_characters():
+    assert clean.bigrams("稀土稀土") == {ord("稀") | ord("土") << 32, ord("土") | ord("稀") << 32}
+    assert clean.bigrams("") == clean.bigrams("稀") == set()
+    for key in ["包头储量占全国837全球378", "𠀀𠀁稀土𠀀𠀁", "abcab"]:
+        assert len(clean.bigrams(key)) == len({key[i: i + 2] for i in range(len(key) - 1)})
+
+
+def test_nothing_to_compare_unless_an_index_entry_is_shared_with_the_same_figures():
+    def nothing(sentences):
+        keys = clean.comparable_keys(sentences)
+        heads, tails = [key[:clean.DUP_ANCHOR] for key in keys], [key[-clean.DUP_ANCHOR:] for key in keys]
+        return clean.nothing_to_compare(keys, heads, tails, [clean.figures(sentence) for sentence in sentences])
+
+    assert nothing(["稀土是重要的战略资源。", "包头是著名的稀土之都。"])
+    assert not nothing(["2016年稀土产量达到十万吨。", "2016年稀土价格明显上涨。"])  # the same opening
+    assert not nothing(["今年稀土价格上涨了百分之二十左右。", "据说稀土价格上涨了百分之二十左右！"])  # ... closing
+    assert nothing(["2016年稀土产量为10万吨。", "2016年稀土产量为12万吨。"])  # ... with other figures
+    assert not nothing(["包头储量占全国83.7%、全球37.8%。", "据统计，全球37.8%、全国83.7%的储量在包头。"])
+
+
+def test_repeats_and_restatements():
+    sentences = ["包头储量占全国83.7%、全球37.8%。", "稀土价格上涨。", "好的。",
+                 "据统计，全球37.8%、全国83.7%的稀土储量在包头。", "稀土价格上涨！", "好的！"]
+    # a restatement quoting the same figures; a repeat of six characters; none of two
+    assert clean.duplicate_of(sentences) == [-1, -1, -1, 0, 1, -1]
+    assert clean.duplicate_of(sentences[:1]) == [-1]
+    assert clean.duplicate_of([]) == []
+
+
+def test_near_repeats_look_at_the_first_candidates_only():
+    sentences = [f"稀土产量今年达到{number}万吨左右。" for number in range(60)]  # one opening, other figures
+    assert clean.duplicate_of([*sentences, "稀土产量今年达到10万吨左右吧。"])[-1] == 10
+    assert clean.duplicate_of([*sentences, "稀土产量今年达到55万吨左右吧。"])[-1] == -1  # beyond MAX_DUP_CANDIDATES
+
+
 def test_dup_clusters_group_the_same_story():
     story = ("四川凉山彝族自治州是我国最大的彝族聚居区，这里有着得天独厚的矿产资源，我国第二大稀土矿就蕴藏在这里。"
              "凉山州稀土资源主要分布在冕宁县和德昌县，冕宁县已探明稀土氧化物约200多万吨。")
@@ -315,6 +378,13 @@ def test_comparable_keys_match_comparable_one_by_one():
     texts = ["稀土价格，上涨12.5%。", "", "a_b c-d", "含\n换行", "𠀀扩展B字符 and é", "（记者 王五）", "\ud800孤"]
     for batch in ([], texts, texts[:2], texts[4:], [texts[0]] * 3):
         assert clean.comparable_keys(batch) == [clean.comparable(text) for text in batch]
+
+
+def test_comparable_keys_match_comparable_for_every_character():
+    characters = [chr(code) for code in range(0x10000)] + ["𠀀", "😀", "\U0001d7d0", "\U0010ffff"]
+    texts = ["稀" + character + "土" for character in characters]
+    assert clean.comparable_keys(texts) == [clean.comparable(text) for text in texts]
+    assert clean.comparable_keys(characters[:0x10000]) == [clean.comparable(text) for text in characters[:0x10000]]
 
 
 def test_sentences_without_digits_quote_no_figures():
