@@ -76,6 +76,15 @@ MAX_DUP_CHARS = 20000  # characters of a body used to compare it with others
 DUP_CHUNK_CHARS = 1 << 20  # characters of bodies shingled and hashed at once
 SHINGLE_BASE = 1_000_003
 
+
+def quick_runs(runs: re.Pattern) -> re.Pattern:
+    """The runs of a "[...]+" regex, written "[...][...]*": `re` finds no quick first test for a repeat and tries it
+    at every character, but skips quickly to a character of a class that opens a regex (a search of a line without
+    CJK for CJK runs takes a tenth of the time)."""
+    characters = runs.pattern.removesuffix("+")
+    return re.compile(characters + characters + "*")
+
+
 FULLWIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 FULLWIDTH.update({0xFF05: ord("%"), 0x3000: ord(" "), 0x00A0: ord(" "), 0x2002: ord(" "), 0x2003: ord(" "),
                   0x2009: ord(" "), 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x2028: ord("\n"),
@@ -83,15 +92,16 @@ FULLWIDTH.update({0xFF05: ord("%"), 0x3000: ord(" "), 0x00A0: ord(" "), 0x2002: 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 KANA = re.compile(r"[\u3040-\u30ff]+")
 LATIN = re.compile(r"[A-Za-z]+")
+CJK_RUN = quick_runs(CJK)  # (the same runs, found quicker)
+LATIN_RUN = quick_runs(LATIN)
+CJK_WORD_RUN = quick_runs(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"))  # CJK characters (not the compatibility
+# block) that WORDISH matches too
 WORDISH = re.compile(r"[\w\u3400-\u9fff]")
 WORDISH_RUN = re.compile(r"[\u3400-\u9fff\w]+")  # (the CJK range first: the quicker test)
 SPACES = re.compile(r"[ \t]+")
 DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")  # a full-width full stop between digits is a decimal point
-HALF_WIDTH_CLASS = ("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009\u200b-\u200d"
-                    "\ufeff\u2028\u2029\t\x0b\x0c]")  # the characters FULLWIDTH maps
-# a run of them; written "[…][…]*" rather than "[…]+" so that `re` skips quickly to the first one (it does for a
-# pattern that starts with a character class, not for one that starts with a repeat)
-TO_HALF_WIDTH = re.compile(HALF_WIDTH_CLASS + HALF_WIDTH_CLASS + "*")
+TO_HALF_WIDTH = quick_runs(re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\u3000\u00a0\u2002\u2003\u2009"
+                                      "\u200b-\u200d\ufeff\u2028\u2029\t\x0b\x0c]+"))  # runs of what FULLWIDTH maps
 SPACE_RUNS = re.compile("  +")  # two spaces or more (what SPACES finds that needs a change, in text without tabs)
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
@@ -674,7 +684,7 @@ def distinct_traditional_and_cjk(text: str) -> tuple[int, int]:
     units = utf16_units(text)
     if len(units) != len(text):  # a character beyond 0xFFFF (two code units): character by character
         distinct = set(text)
-        return len(distinct & traditional_only_chars()), count(CJK, "".join(distinct))
+        return len(distinct & traditional_only_chars()), count(CJK_RUN, "".join(distinct))
     ordered = np.sort(units)  # (as np.unique, without its overhead)
     first = np.ones(len(ordered), dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
@@ -699,20 +709,6 @@ def detect_lang(text: str) -> str:
         return "zh-Hans"
     n_traditional, n_distinct_cjk = distinct_traditional_and_cjk(sample)
     return "zh-Hant" if n_traditional >= 3 and n_traditional > 0.05 * n_distinct_cjk else "zh-Hans"
-
-
-def quick_runs(runs: re.Pattern) -> re.Pattern:
-    """The runs of a "[...]+" regex, written "[...][...]*": `re` finds no quick first test for a repeat and tries it
-    at every character, but skips quickly to a character of a class that opens a regex (a search of a line without
-    CJK for CJK runs takes a tenth of the time)."""
-    characters = runs.pattern.removesuffix("+")
-    return re.compile(characters + characters + "*")
-
-
-CJK_RUN = quick_runs(CJK)
-LATIN_RUN = quick_runs(LATIN)
-CJK_WORD_RUN = quick_runs(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+"))  # CJK characters (not the compatibility
-# block) that WORDISH matches too
 
 
 def is_chinese_line(line: str, cjk_run: re.Match | None = None) -> bool:
@@ -865,7 +861,7 @@ def is_title_like(line: str) -> bool:
     """A headline's shape: short, Chinese, not a sentence end, not a label, bullet or bracket."""
     low, high = TITLE_LENGTH
     return (low <= len(line) <= high and "。" not in line and not line.startswith(("[", "【", "(", "（"))
-            and not line.endswith(("...", "…")) and count(CJK, line) >= 4  # (the quicker tests first)
+            and not line.endswith(("...", "…")) and count(CJK_RUN, line) >= 4  # (the quicker tests first)
             and not LABEL_END.search(line) and not KEY_VALUE.match(line) and not BULLET.match(line))
 
 
