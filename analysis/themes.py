@@ -1102,12 +1102,14 @@ def unit_codes(terms: pd.DataFrame, unit_columns: list[str]) -> tuple[np.ndarray
     return unit.astype(np.int64), first
 
 
-def prepare_corpus_summaries() -> None:
-    """Import scikit-learn's NMF and TF-IDF and load jieba's IDF table (a second or two): `tabulate` does it
-    while the workers run."""
+def prepare_corpus_summaries(documents: int) -> None:
+    """Import scikit-learn's NMF and TF-IDF and, when `documents` (input files) are too few for the corpus's own IDF,
+    load jieba's IDF table (a second or two in all): `tabulate` does it while the workers run. (A larger corpus
+    that still ends up too small, its pages rejected or duplicated, loads the table when it needs it.)"""
     for module in ("sklearn.decomposition", "sklearn.feature_extraction.text"):
         importlib.import_module(module)
-    reference_idf_median()
+    if documents < MIN_DOCS_FOR_CORPUS_IDF:
+        reference_idf_median()
 
 
 def topics(terms: pd.DataFrame, k: int | None = None, top_terms: int = TOPIC_TERMS,

@@ -77,6 +77,14 @@ def test_corpus_idf_when_enough_documents():
     assert idf["钕铁硼"] > idf["稀土"] == pytest.approx(1.0)
 
 
+def test_preparing_corpus_summaries_loads_jieba_idf_only_for_a_small_corpus():
+    themes.reference_idf_median.cache_clear()
+    themes.prepare_corpus_summaries(themes.MIN_DOCS_FOR_CORPUS_IDF)  # enough files for the corpus's own IDF
+    assert themes.reference_idf_median.cache_info().currsize == 0
+    themes.prepare_corpus_summaries(themes.MIN_DOCS_FOR_CORPUS_IDF - 1)
+    assert themes.reference_idf_median.cache_info().currsize == 1
+
+
 def test_entities_of_the_seed(seed_summaries):
     table = seed_summaries["entities"]
     assert list(table.columns) == themes.ENTITIES_COLUMNS
