@@ -406,15 +406,14 @@ def to_arrow(table: pd.DataFrame) -> pa.Table:
 
     Column by column (pandas' Arrow-backed text columns convert without a copy): cheaper than
     `pa.Table.from_pandas`, which also builds pandas metadata, for a batch's many small tables."""
-    mixed = [name for name, dtype in table.dtypes.items() if pd.api.types.is_object_dtype(dtype)
-             and pd.api.types.infer_dtype(table[name], skipna=True) not in {"string", "empty"}]
-    if mixed:
-        table = table.copy()
-        for name in mixed:
-            table[name] = table[name].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-    arrays = [pa.array(table[name], from_pandas=True) for name in table.columns]
-    arrays = [array.cast(pa.string()) if pa.types.is_null(array.type) else array for array in arrays]
-    return pa.Table.from_arrays(arrays, names=[str(name) for name in table.columns])
+    names, arrays = [], []
+    for name, column in table.items():
+        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in {"string", "empty"}:
+            column = column.map(lambda v: v if v is None or isinstance(v, str) else str(v))  # mixed: as text
+        array = pa.array(column, from_pandas=True)
+        arrays.append(array.cast(pa.string()) if pa.types.is_null(array.type) else array)
+        names.append(str(name))
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def csv_bytes(table: pa.Table, header: bool = True) -> bytes:
@@ -459,11 +458,12 @@ def write_parts(tables: dict[str, pd.DataFrame], parts_dir: Path, index: int) ->
         if name in RETURNED_TABLES:
             rest[name] = table
             continue
+        if not len(table):  # (a batch without rows for a table has no part of it)
+            continue
         arrow = to_arrow(table)
-        if arrow.num_rows:
-            pa_feather.write_feather(arrow, part_path(parts_dir, name, index), compression="uncompressed")
-            if name in STREAMED_TABLES and name not in PARQUET_ONLY_TABLES:
-                part_path(parts_dir, name, index, ".csv").write_bytes(csv_bytes(arrow, header=False))
+        pa_feather.write_feather(arrow, part_path(parts_dir, name, index), compression="uncompressed")
+        if name in STREAMED_TABLES and name not in PARQUET_ONLY_TABLES:
+            part_path(parts_dir, name, index, ".csv").write_bytes(csv_bytes(arrow, header=False))
     return rest
 
 
