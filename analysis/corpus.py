@@ -621,7 +621,7 @@ def tabulate(
     collector = PartCollector(parts_dir, [name for name in DOCUMENT_TABLES if name not in STREAMED_TABLES])
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
         if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
-            threading.Thread(target=themes.prepare_corpus_summaries, args=(len(paths),), daemon=True).start()
+            threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
         for joiner in joiners:  # the large tables are joined, the others read, while the workers go on
             joiner.add(index)

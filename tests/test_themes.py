@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sentence_tables import sentences_from
 
@@ -68,6 +69,14 @@ def test_keywords_tfidf_uses_reference_idf_for_a_small_corpus(seed_summaries):
     assert themes.idf_table(seed_summaries["terms"])[2] == "jieba"
 
 
+def test_small_corpus_idf_is_jiebas_with_the_median_for_unlisted_terms():
+    names = pa.array(["稀土", "不在词表里的词", "研究"])
+    idf = themes.term_idf(np.zeros(3, dtype=np.int64), np.arange(3), names)
+    reference = themes.reference_idf()
+    assert idf.tolist() == [reference["稀土"], themes.reference_idf_median(), reference["研究"]]
+    assert reference["稀土"] != reference["研究"]
+
+
 def test_corpus_idf_when_enough_documents():
     rows = [(f"d{i}", "稀土", "n", 1, 1) for i in range(themes.MIN_DOCS_FOR_CORPUS_IDF)]
     rows += [("d0", "钕铁硼", "nz", 1, 1)]
@@ -75,14 +84,6 @@ def test_corpus_idf_when_enough_documents():
     idf, _, source = themes.idf_table(terms)
     assert source == "corpus"
     assert idf["钕铁硼"] > idf["稀土"] == pytest.approx(1.0)
-
-
-def test_preparing_corpus_summaries_loads_jieba_idf_only_for_a_small_corpus():
-    themes.reference_idf_median.cache_clear()
-    themes.prepare_corpus_summaries(themes.MIN_DOCS_FOR_CORPUS_IDF)  # enough files for the corpus's own IDF
-    assert themes.reference_idf_median.cache_info().currsize == 0
-    themes.prepare_corpus_summaries(themes.MIN_DOCS_FOR_CORPUS_IDF - 1)
-    assert themes.reference_idf_median.cache_info().currsize == 1
 
 
 def test_entities_of_the_seed(seed_summaries):
