@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-import cn2an
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -269,9 +269,18 @@ def parse_number(numeral: str) -> float | None:
     except ValueError:
         pass
     try:
-        return float(cn2an.cn2an(numeral, "smart"))
+        return float(chinese_numerals()(numeral, "smart"))
     except (ValueError, KeyError, IndexError, TypeError):
         return None
+
+
+@cache
+def chinese_numerals() -> Callable[[str, str], float]:
+    """cn2an's converter of Chinese numerals, imported on first use (its import takes ~0.2 s, which the main
+    process of a corpus run, never reading a numeral, is spared)."""
+    import cn2an
+
+    return cn2an.cn2an
 
 
 def find_names(text: str, lex: Lexicon) -> dict[str, list[tuple[int, int, str]]]:

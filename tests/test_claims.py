@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -226,3 +229,11 @@ def test_find_names_gives_the_offsets_of_every_match():
         expected[table].append((m.start(), m.end(), name))
     assert find_names(text, lex) == expected
     assert all(text[start:end] for names in expected.values() for start, end, _ in names)
+
+
+def test_chinese_numerals_are_read_and_cn2an_loads_only_when_needed():
+    code = ("import sys; import analysis.corpus; loaded = 'cn2an' in sys.modules; "
+            "from analysis.claims import parse_number; print(loaded, parse_number('4350万'), parse_number('三成'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.stdout.split() == ["False", "43500000.0", "None"]
