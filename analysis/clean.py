@@ -119,7 +119,9 @@ ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")
 LABEL_END = re.compile(r"[；;:：,，、]$")  # a line ending like a label or a list item, not a headline
-DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
+# (the "no digit before the year" test comes after the year's first two digits: a regex that starts with a
+# lookbehind is tried at every character, one that starts with 1 or 2 only where those are)
+DATE = re.compile(r"((?:19|20)(?<!\d\d\d)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
 TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?")
 DATE_TOKEN = re.compile(r"^[ \t]*date[ \t]+((?:19|20)\d{2}-\d{2}-\d{2})[ \t]*", re.IGNORECASE)
 DATE_KEYS = re.compile(r"发布|發布|发表|發表|日期|时间|時間|公開|公开|Date|posted|published", re.IGNORECASE)
@@ -1097,12 +1099,14 @@ def figures(sentence: str) -> frozenset[str]:
 def comparable_keys(texts: list[str]) -> list[str]:
     """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
     (and the line breaks) picked with a table of code points, then split again."""
-    points = code_points("\n".join(texts))
+    # (plain "utf-32": the machine's byte order after a 4-byte byte-order mark, which `str.encode` and `bytes.decode`
+    # handle without a codec lookup; the mark is no character `comparable` keeps, so none can start the kept ones)
+    points = np.frombuffer("\n".join(texts).encode("utf-32", "surrogatepass"), dtype=np.uint32, offset=4)
     try:
         keep = comparable_or_line_break_table().take(points)
     except IndexError:  # a character beyond the table (rare): one text at a time
         return [comparable(text) for text in texts]
-    keys = points[keep].tobytes().decode("utf-32-le").split("\n")
+    keys = points[keep].tobytes().decode("utf-32").split("\n")
     if len(keys) != len(texts):  # a text holds a line break (or there are none): one text at a time
         return [comparable(text) for text in texts]
     return keys

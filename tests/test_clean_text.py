@@ -109,3 +109,19 @@ def test_phrase_matches_are_those_of_the_phrase_regex():
         expected = [match.span() for match in clean.phrase_pattern().finditer(text)]
         assert [match.span() for match in clean.phrase_matches(text)] == expected, text
     assert [match.group() for match in clean.phrase_matches("他一目瞭然，反覆思量")] == ["一目瞭然", "反覆思量"]
+
+
+def test_dates_need_no_digit_before_the_year():
+    lookbehind_first = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
+    texts = ["2019-1-1", "发布于2019年10月9日", "12019-1-1", "x2019-1-1 与 2020.3.4", "202019-1-1", "1919年5月4日",
+             "2019-1-123", "编号92020-1-1，2020-1-1", "2019 年 3 月 5 日 10:20"]
+    for text in texts:
+        assert [(m.span(), m.groups()) for m in clean.DATE.finditer(text)] == [
+            (m.span(), m.groups()) for m in lookbehind_first.finditer(text)], text
+    assert clean.parse_date("编号12019-1-1，2020年3月4日") == "2020-03-04"
+    assert clean.parse_date("12019-1-1") == ""
+
+
+def test_comparable_keys_keep_the_letters_of_every_text():
+    texts = ["稀土，价格。", "", "Rare-earth 12%", "\ud800稀土"]  # (a lone surrogate is no letter, and no error)
+    assert clean.comparable_keys(texts) == ["稀土价格", "", "Rareearth12", "稀土"]
