@@ -35,7 +35,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate, compress
 from pathlib import Path
 from re import _constants as regex_codes  # the `re` module's own regex parser (private; there since Python 3.11),
@@ -186,6 +186,7 @@ def parsed_pattern(pattern: str) -> list | None:
     return None if parsed.state.flags & re.IGNORECASE else list(parsed)
 
 
+@cache  # (the same patterns serve several ranges of line lengths)
 def pattern_first_characters(pattern: str) -> frozenset[str] | None:
     """The characters every match of the regex starts with, or None when they are not a known list (a class such
     as \\S or ., ignored case, or a pattern that can match the empty string)."""
@@ -224,6 +225,7 @@ def sequence_first_characters(items: list) -> tuple[set[str] | None, bool]:
 MAX_SPELLINGS = 64  # the strings a part of a regex can match are listed if at most this many: (点击|浏览)(次数)? has 4
 
 
+@cache  # (the same patterns serve several ranges of line lengths)
 def pattern_required_strings(pattern: str) -> frozenset[str] | None:
     """A few strings one of which every match of the regex contains (the longest known), or None when none is known."""
     items = parsed_pattern(pattern)
@@ -301,6 +303,7 @@ def minimal_strings(strings: set[str]) -> set[str]:
     return {string for string in strings if not any(other != string and other in string for other in strings)}
 
 
+@cache  # (the same patterns serve several ranges of line lengths)
 def pattern_suffixes(pattern: str) -> frozenset[str] | None:
     """Strings one of which a line ends with if the regex, ending with $, matches it: the spellings of its last items
     of few spellings (（[^()]{1,20}[）)]$ → ）, )); None when not known."""
