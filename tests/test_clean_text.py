@@ -125,3 +125,9 @@ def test_dates_need_no_digit_before_the_year():
 def test_comparable_keys_keep_the_letters_of_every_text():
     texts = ["稀土，价格。", "", "Rare-earth 12%", "\ud800稀土"]  # (a lone surrogate is no letter, and no error)
     assert clean.comparable_keys(texts) == ["稀土价格", "", "Rareearth12", "稀土"]
+
+
+def test_gb2312_code_points_are_the_characters_gb2312_encodes():
+    points = clean.gb2312_code_points()
+    assert points == [code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]
+    assert ord("稀") in points and ord("A") in points and ord("髙") not in points and ord("€") not in points
