@@ -148,20 +148,23 @@ def is_term_pos(pos: str) -> bool:
     return pos.startswith(TERM_POS_PREFIXES)
 
 
-def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame:
-    """The rows of a sentences table flagged `is_duplicate` (none when there is no flag)."""
+def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of a sentences table flagged `is_duplicate` (None when none is flagged, the usual case)."""
     if sentences is None or "is_duplicate" not in sentences.columns or not len(sentences):
-        return pd.DataFrame(columns=["doc_id", "sent_id"])
+        return None
     flags = sentences["is_duplicate"]
     flags = flags.to_numpy() if flags.dtype == bool else flags.fillna(False).astype(bool).to_numpy()
-    if not flags.any():  # the usual case: no copy of the table
-        return pd.DataFrame(columns=["doc_id", "sent_id"])
-    return sentences[flags]
+    return sentences[flags] if flags.any() else None
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """A column as text (the `str` dtype; missing values stay missing), itself when it already is."""
+    return column if column.dtype == words.STRING_DTYPE else column.astype(str)
 
 
 def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Integer codes of a text column (in order of appearance) and the distinct values they point to."""
-    column = column.astype(str)
+    column = as_text(column)
     values = arrow_strings(column)
     if values.null_count:  # pandas codes missing values -1
         value_codes, uniques = pd.factorize(column, sort=False)
@@ -172,13 +175,13 @@ def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
 def run_codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """`codes` for a column whose values come in long runs (doc_id): only the first value of each run is hashed."""
-    values = pa.array(column.astype(str), type=pa.large_string())
+    values = arrow_strings(as_text(column))
     if len(values) < 2:
         return codes(column)
     starts = np.flatnonzero(np.r_[True, pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)])
-    run_values, uniques = pd.factorize(pd.Series(values.take(pa.array(starts)), dtype="str"), sort=False)
-    run_lengths = np.diff(np.r_[starts, len(values)])
-    return np.repeat(run_values.astype(np.int64), run_lengths), pa.array(uniques, type=pa.large_string())
+    encoded = pc.dictionary_encode(values.take(pa.array(starts)))  # codes in order of appearance, missing: -1
+    run_values = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.repeat(run_values, np.diff(np.r_[starts, len(values)])), encoded.dictionary
 
 
 def recoded(column_codes: np.ndarray, uniques: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -200,7 +203,7 @@ def duplicate_rows(doc: np.ndarray, doc_ids: pa.Array, sent_ids: np.ndarray,
                    sentences: pd.DataFrame | None) -> np.ndarray | None:
     """Per token: whether it belongs to a sentence flagged `is_duplicate` (None when none is flagged)."""
     flagged = flagged_sentences(sentences)
-    if not len(flagged):
+    if flagged is None:
         return None
     flagged_doc = pd.Index(doc_ids).get_indexer(flagged["doc_id"].astype(str))
     known = flagged_doc >= 0
@@ -338,14 +341,13 @@ def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowSt
     column_codes = np.asarray(column_codes, dtype=np.int64)
     checked = not len(column_codes) or (column_codes.min() >= 0 and column_codes.max() < len(values))
     picked = pc.take(values, pa.array(column_codes), boundscheck=not checked)  # Arrow's own check is slower
-    return pd.array(picked, dtype="str")
+    return pd.arrays.ArrowStringArray(picked, dtype=words.STRING_DTYPE)  # what pd.array(picked, dtype="str") makes
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from ready columns, numeric columns cast to their documented dtypes."""
-    typed_columns = {name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
-                     for name, values in columns.items()}
-    return pd.DataFrame(typed_columns, columns=list(columns))
+    """A table from ready columns, numeric columns cast to their documented dtypes (see words.new_table)."""
+    return words.new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
+                            for name, values in columns.items()})
 
 
 def terms_frame(batch: Batch, rows: TermRows) -> pd.DataFrame:
@@ -367,7 +369,7 @@ def document_terms(tokens: pd.DataFrame, sentences: pd.DataFrame | None = None) 
 
 def text_positions(column: pd.Series, values: pa.Array) -> np.ndarray:
     """Per row of a text column: the position of its value in distinct `values` (-1 when absent)."""
-    positions = pc.index_in(arrow_strings(column.astype(str)), value_set=values)
+    positions = pc.index_in(arrow_strings(as_text(column)), value_set=values)
     return positions.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -640,29 +642,30 @@ def neighbour_rows(batch: Batch, rows: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def is_blank(batch: Batch, rows: np.ndarray) -> np.ndarray:
     """Per token row of a coded batch: whether its word is only spaces (or empty)."""
-    token_codes, index = np.unique(batch.token[rows], return_inverse=True)
-    blank = np.array([not batch.vocabulary[code].strip() for code in token_codes.tolist()], dtype=bool)
-    return blank[index.reshape(-1)] if len(token_codes) else np.zeros(len(rows), dtype=bool)
+    return word_test(batch, batch.token[rows], lambda word: not word.strip())
 
 
-def evidenced_people(batch: Batch, person_rows: np.ndarray) -> set[tuple[int, int]]:
-    """(document code, token code) of name-shaped person tokens seen next to a title or speech verb."""
+def word_test(batch: Batch, token_codes: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """`test` of the word of each token code of a coded batch (code -1, no token: of ""), run once per distinct word."""
+    distinct, index = np.unique(token_codes, return_inverse=True)
+    results = np.array([test(batch.vocabulary[code] if code >= 0 else "") for code in distinct.tolist()], dtype=bool)
+    return results[index.reshape(-1)] if len(distinct) else np.zeros(len(token_codes), dtype=bool)
+
+
+def evidenced_people(batch: Batch, person_rows: np.ndarray) -> np.ndarray:
+    """Keys (document code * vocabulary size + token code) of name-shaped person tokens seen next to a title or
+    speech verb, as `words.has_name_evidence` decides from the nearest word before the token and the token after it:
+    a speech verb or title after it, or a title before it with a boundary (or nothing) after it."""
     tokens = np.unique(batch.token[person_rows])
     shaped = np.zeros(len(batch.vocabulary), dtype=bool)
     shaped[tokens] = [is_name_shaped(batch.vocabulary[token]) for token in tokens]
     rows = person_rows[shaped[batch.token[person_rows]]]
     before, after = neighbour_rows(batch, rows)
-    tagged_rows = np.stack([before, rows, after], axis=1).ravel()  # each token with its neighbours (-1: none)
-    token_words = batch.vocabulary[batch.token[tagged_rows]].tolist()  # flat lists: few objects for the collector
-    token_tags = batch.tags[batch.pos[tagged_rows]].tolist()
-    present = (tagged_rows >= 0).tolist()
-    people: set[tuple[int, int]] = set()
-    for index in range(len(rows)):
-        # all `words.has_name_evidence` looks at: the nearest word before the token and the token after it
-        tagged = [(token_words[slot], token_tags[slot]) for slot in range(3 * index, 3 * index + 3) if present[slot]]
-        if words.has_name_evidence(tagged, 1 if present[3 * index] else 0, 1):
-            people.add((int(batch.doc[rows[index]]), int(batch.token[rows[index]])))
-    return people
+    before_codes, after_codes = (np.where(side >= 0, batch.token[side], -1) for side in (before, after))
+    speech_verbs = words.word_set("speech_verbs.txt")
+    evidence = (word_test(batch, after_codes, lambda word: word in speech_verbs or words.is_title(word))
+                | (word_test(batch, before_codes, words.is_title) & word_test(batch, after_codes, words.is_boundary)))
+    return np.unique(batch.doc[rows[evidence]] * max(len(batch.vocabulary), 1) + batch.token[rows[evidence]])
 
 
 def batch_entities(batch: Batch) -> pd.DataFrame:
@@ -675,7 +678,7 @@ def batch_entities(batch: Batch) -> pd.DataFrame:
     first_sentence = batch.sent[np.flatnonzero(mask)[first]] if len(first) else first
     person_rows = np.flatnonzero(token_kind == 0)
     width = max(len(batch.vocabulary), 1)
-    people = [d * width + t for d, t in evidenced_people(batch, person_rows)]
+    people = evidenced_people(batch, person_rows)
     named = np.zeros(len(batch.vocabulary), dtype=bool)
     candidates = np.unique(token)
     named[candidates] = [is_entity_name(batch.vocabulary[t]) for t in candidates]
@@ -784,7 +787,8 @@ def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
     doc, doc_names = codes(sentences["doc_id"])
     run = document_runs(doc)
     rows = np.arange(len(sentences))
-    skip = duplicate_rows(doc, doc_names, sentences["sent_id"].to_numpy(), sentences)
+    sent_ids = sentences["sent_id"].to_numpy()
+    skip = duplicate_rows(doc, doc_names, sent_ids, sentences)
     if skip is not None:
         rows = rows[~skip]
     paras = sentences["para_id"].to_numpy()[rows] if "para_id" in sentences.columns else np.zeros(len(rows))
@@ -802,7 +806,7 @@ def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
     lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
     sentence_starts = np.cumsum(lengths) - lengths + new_line
     return QuotingText("".join(pieces), sentence_starts,
-                       sentences["sent_id"].to_numpy()[rows], sentence_starts[new_run],
+                       sent_ids[rows], sentence_starts[new_run],
                        doc_names.take(pa.array(doc[rows][new_run])).to_pylist())
 
 
@@ -968,8 +972,8 @@ def document_runs(doc: np.ndarray) -> np.ndarray:
 
 def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
     """The `quotes` table from (doc_id, speaker, quote, sent_id) rows."""
-    return frame({name: pd.array([row[i] for row in rows], dtype="str") if name != "sent_id"
-                  else [row[i] for row in rows] for i, name in enumerate(QUOTES_COLUMNS)})
+    return frame({name: words.string_column(pa.array([row[i] for row in rows], pa.large_string()))
+                  if name != "sent_id" else [row[i] for row in rows] for i, name in enumerate(QUOTES_COLUMNS)})
 
 
 def extract_quotes(sentences: pd.DataFrame, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -981,7 +985,7 @@ def quotes_table(sentences: pd.DataFrame, people: Callable[[], dict[str, set[str
     """`extract_quotes` with the documents' known person names from `people` (called only when quotes are found)."""
     if not len(sentences):
         return pd.DataFrame(columns=QUOTES_COLUMNS)
-    joined = quoting_text(sentences, sentences["text"].fillna("").astype(str))
+    joined = quoting_text(sentences, as_text(sentences["text"].fillna("")))
     candidates = quote_candidates(joined)
     if not candidates:
         return quotes_frame([])
@@ -1210,8 +1214,8 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Tables with their numeric columns cast to the documented dtypes (also when empty), text as str."""
     out = {}
     for name, table in tables.items():
-        dtypes = {column: COLUMN_DTYPES.get(column, "str") for column in table.columns}
-        to_cast = {column: dtype for column, dtype in dtypes.items() if table[column].dtype != dtype}
+        to_cast = {column: COLUMN_DTYPES.get(column, "str") for column, dtype in table.dtypes.items()
+                   if dtype != COLUMN_DTYPES.get(column, "str")}
         out[name] = table.astype(to_cast) if to_cast else table.copy(deep=False)
     return out
 

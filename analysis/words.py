@@ -13,9 +13,9 @@ boundary (punctuation, end of sentence) right after it ("记者 孟凡君）"). 
 everywhere in the same document. Surnames that are also common words (向, 时, 全 ...) are not in the list.
 Measured on the dev pages, rjieba agrees with jieba on 99.9% of token boundaries and 99.3% of tags.
 
-Speed: the rjieba backend tags a whole batch of sentences in one call (joined by a separator character that
-cuts nothing) and builds the table column-wise with Arrow (words cut from the text's bytes, lookups per distinct
-word); the jieba backend tags sentence by sentence.
+Speed: the rjieba backend cuts a whole batch of sentences in one call (joined by a separator character that
+cuts nothing), tags each distinct word once and builds the table column-wise with Arrow (words cut from the
+text's bytes, lookups per distinct word); the jieba backend tags sentence by sentence.
 
 Table `tokens` (one row per token, punctuation and spaces included):
     doc_id      document id (str)
@@ -347,18 +347,19 @@ def may_have_name_evidence(tokens: pa.Array, surnames: np.ndarray) -> np.ndarray
 
 
 class FlatSentences:
-    """Sentences of a flat (word, pos) list separated by SENTENCE_SEPARATOR tokens, sliced on demand."""
+    """Sentences of a flat word list separated by SENTENCE_SEPARATOR tokens, sliced on demand as (word, pos) pairs
+    whose tags are left empty: the person-name rule they are sliced for reads only the words."""
 
-    def __init__(self, tagged: list[tuple[str, str]], separators: np.ndarray):
-        self.tagged = tagged
+    def __init__(self, words: list[str], separators: np.ndarray):
+        self.words = words
         self.starts = np.r_[0, separators + 1].tolist()
-        self.ends = np.r_[separators, len(tagged)].tolist()
+        self.ends = np.r_[separators, len(words)].tolist()
         self.slices: dict[int, list[tuple[str, str]]] = {}
 
     def sentence(self, index: int) -> list[tuple[str, str]]:
-        """The (word, pos) pairs of sentence `index` (sliced once)."""
+        """The (word, "") pairs of sentence `index` (sliced once)."""
         if index not in self.slices:
-            self.slices[index] = self.tagged[self.starts[index]:self.ends[index]]
+            self.slices[index] = list(zip(self.words[self.starts[index]:self.ends[index]], itertools.repeat("")))
         return self.slices[index]
 
 
@@ -382,7 +383,7 @@ def name_joins(flat: FlatSentences, surnames: list[tuple[int, int]], names: set[
         sentence_end = flat.ends[sentence_index]
         for count in (2, 1):
             stop = min(position + 1 + count, sentence_end)
-            candidate = "".join(w for w, _ in flat.tagged[position:stop])
+            candidate = "".join(flat.words[position:stop])
             if candidate in names:
                 joins.append((position, stop, candidate))
                 next_free = position + 1 + count
@@ -429,55 +430,91 @@ def string_array(data: bytes, offsets: np.ndarray) -> pa.Array:
     return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def spelled_words(text: str, tagged: list[tuple[str, str]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """The words of rjieba's (word, pos) pairs for `text` as an Arrow array, and the char and UTF-8 byte offsets of
-    each word's start and of the text's end.
+def spelled_words(text: str, words: list[str]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """rjieba's words of `text` as an Arrow array, and the char and UTF-8 byte offsets of each word's start and of
+    the text's end.
 
-    rjieba's words are consecutive slices of the text it tags, so they are cut straight from the text's UTF-8 bytes
+    rjieba's words are consecutive slices of the text it cuts, so they are cut straight from the text's UTF-8 bytes
     at the offsets their lengths add up to (no per-word conversion to Arrow).
     """
-    lengths = np.array([len(word) for word, _ in tagged], dtype=np.int64)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     if lengths.sum() != len(text):
-        raise RuntimeError("rjieba's words do not spell the tagged text")
+        raise RuntimeError("rjieba's words do not spell the cut text")
     char_offsets = np.r_[0, np.cumsum(lengths)]
     byte_offsets = utf8_byte_offsets(text)[char_offsets]
     return string_array(text.encode("utf-8"), byte_offsets), char_offsets, byte_offsets
 
 
-def distinct_word_tags(tagged: list[tuple[str, str]], words: pa.Array, word_codes: np.ndarray) -> pa.Array:
-    """The tag of each distinct word (rjieba tag fixes applied), `words` being the distinct words of `tagged` and
-    `word_codes` each pair's index in them.
+def tags_alone(words: list[str]) -> list[str] | None:
+    """rjieba's tag of each of distinct `words` (none the separator) from one call tagging them alone, joined by
+    SENTENCE_SEPARATOR; None when some word does not come out of that call whole.
 
-    rjieba tags a word by the word alone (its dictionary tag, else x, m or eng from its characters), so every
-    occurrence of a word has the same tag and one occurrence is read per distinct word.
+    rjieba tags a word by the word alone (its dictionary tag, else x, m or eng from its characters), so a word's tag
+    alone is its tag in context. A word jieba cut out of a sentence is also jieba's best cut of the word alone,
+    short of a tie between cuts; such a word would come out split, and the caller then reads its tags in context.
     """
-    rows = np.zeros(len(words), dtype=np.int64)
+    tagged = rjieba_tagger().tag(SENTENCE_SEPARATOR.join(words), USE_HMM)
+    if len(tagged) != max(2 * len(words) - 1, 0) or [word for word, _ in tagged[::2]] != words:
+        return None
+    return [pos for _, pos in tagged[::2]]
+
+
+def tags_in_context(text: str, word_count: int, word_codes: np.ndarray) -> list[str]:
+    """rjieba's tag of each distinct word of `text` (`word_codes`: each token's index in the distinct words), read at
+    one of its occurrences when rjieba tags the whole text."""
+    tagged = rjieba_tagger().tag(text, USE_HMM)
+    rows = np.zeros(word_count, dtype=np.int64)
     rows[word_codes] = np.arange(len(word_codes))  # a row where each distinct word occurs
+    return [tagged[row][1] for row in rows.tolist()]
+
+
+@functools.cache
+def tag_fix_words() -> tuple[pa.Array, list[str]]:
+    """The words rjieba_tag_fixes changes the tag of (as an Arrow value set) and their fixed tags."""
     fixes = rjieba_tag_fixes()
-    tags = [fixes.get(word, tagged[row][1]) for word, row in zip(words.to_pylist(), rows.tolist(), strict=True)]
-    return pa.array(tags, pa.large_string())
+    return pa.array(list(fixes), pa.large_string()), list(fixes.values())
+
+
+def distinct_word_tags(text: str, words: pa.Array, word_codes: np.ndarray) -> list[str]:
+    """The tag of each distinct word of `text` (rjieba tag fixes applied): `words` are the distinct words of its
+    cut (the separator tagged x) and `word_codes` each token's index in them."""
+    word_list = words.to_pylist()
+    separator = word_list.index(SENTENCE_SEPARATOR) if SENTENCE_SEPARATOR in word_list else None
+    if separator is not None:
+        del word_list[separator]
+    tags = tags_alone(word_list)
+    if tags is None:
+        tags = tags_in_context(text, len(words), word_codes)
+    elif separator is not None:
+        tags.insert(separator, "x")
+    fix_words, fixed = tag_fix_words()
+    fix_rows = pc.index_in(words, value_set=fix_words)
+    for row in np.flatnonzero(fix_rows.is_valid().to_numpy(zero_copy_only=False)).tolist():
+        tags[row] = fixed[fix_rows[row].as_py()]
+    return tags
 
 
 def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
     """Words, tags (rjieba tag fixes applied), char starts and per-sentence token counts of all texts (one rjieba call).
 
-    The words are dictionary-encoded once: separators, surnames and tags are looked up per distinct word. Person
-    names are joined and separators dropped by keeping only the first token of each joined run; the kept tokens
-    are cut from the text without separators, and their tags come from one `take` over the distinct words' tags
-    and the joined names' tags.
+    The words are dictionary-encoded once: separators, surnames and tags are looked up per distinct word (rjieba's
+    `cut` is much cheaper than its `tag` with a tag string per token). Person names are joined and separators
+    dropped by keeping only the first token of each joined run; the kept tokens are cut from the text without
+    separators, and their tags come from one `take` over the distinct words' tags and the joined names' tags.
     """
     text = SENTENCE_SEPARATOR.join(texts)
-    tagged = tag_sentences_at_once(texts)
-    tokens, char_offsets, byte_offsets = spelled_words(text, tagged)
+    cut = rjieba_tagger().cut(text, USE_HMM)
+    tokens, char_offsets, byte_offsets = spelled_words(text, cut)
     encoded = tokens.dictionary_encode()
     words, word_codes = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    word_tags = distinct_word_tags(text, words, word_codes)
     is_separator_word = pc.equal(words, SENTENCE_SEPARATOR).to_numpy(zero_copy_only=False)
     is_surname_word = pc.is_in(words, value_set=word_list_array("surnames.txt")).to_numpy(zero_copy_only=False)
     is_separator = is_separator_word[word_codes]
     surnames = np.flatnonzero(is_surname_word[word_codes])
     separators = np.flatnonzero(is_separator)
     sentence_of_token = np.cumsum(is_separator) - is_separator
-    flat = FlatSentences(tagged, separators)
+    flat = FlatSentences(cut, separators)
     joins = person_name_joins(flat, tokens, surnames, sentence_of_token, document_numbers(doc_ids))
     keep = ~is_separator
     tag_codes = word_codes.copy()
@@ -485,9 +522,9 @@ def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa
         keep[start + 1:stop] = False
         tag_codes[start] = len(words) + number
     fixes = rjieba_tag_fixes()
-    name_tags = pa.array([fixes.get(name, "nr") for _, _, name in joins], pa.large_string())
+    name_tags = [fixes.get(name, "nr") for _, _, name in joins]
     kept = np.flatnonzero(keep)
-    tags = pa.concat_arrays([distinct_word_tags(tagged, words, word_codes), name_tags]).take(tag_codes[kept])
+    tags = pa.array(word_tags + name_tags, pa.large_string()).take(tag_codes[kept])
     kept_sentences = sentence_of_token[kept]
     counts = np.bincount(kept_sentences, minlength=len(texts))
     # without the separators (one byte and one character each), sentence k's text starts k bytes earlier
@@ -514,9 +551,27 @@ def fixed_tags(tokens: pa.Array, tags: pa.Array) -> pa.Array:
     return pc.coalesce(pa.array(list(fixes.values()), pa.large_string()).take(fix_rows), tags)
 
 
-def string_column(values: pa.Array) -> pd.Series:
-    """A pandas string column (the default `str` dtype) from an Arrow array."""
-    return pd.Series(values, dtype=STRING_DTYPE)
+def string_column(values: pa.Array) -> pd.arrays.ArrowStringArray:
+    """A pandas string column (the default `str` dtype) from an Arrow large_string array."""
+    return pd.arrays.ArrowStringArray(values, dtype=STRING_DTYPE)
+
+
+@functools.cache
+def column_labels(names: tuple[str, ...]) -> pd.Index:
+    """The column labels of a table with these column names (built once per process: pandas infers their type)."""
+    return pd.Index(list(names))
+
+
+def new_table(columns: dict[str, object]) -> pd.DataFrame:
+    """A table from column arrays made for it and never changed afterwards.
+
+    The arrays are not copied (copying and consolidating them cost more than the rest of building a small table),
+    and the table is built with numbered columns that are then named: building it with the names makes pandas infer
+    the type of a new label index each time.
+    """
+    table = pd.DataFrame(dict(enumerate(columns.values())), copy=False)
+    table.columns = column_labels(tuple(columns))
+    return table
 
 
 def empty_tokens_table() -> pd.DataFrame:
@@ -531,7 +586,7 @@ def tokens_table(tokens: pa.Array, tags: pa.Array, char_start: np.ndarray, count
     if not len(tokens):
         return empty_tokens_table()
     sentence_of_token = np.repeat(np.arange(len(counts)), counts)
-    return pd.DataFrame({
+    return new_table({
         "doc_id": string_column(pa.array(doc_ids, pa.large_string()).take(sentence_of_token)),
         "sent_id": np.array(sent_ids)[sentence_of_token],
         "token": string_column(tokens),

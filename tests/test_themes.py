@@ -294,3 +294,22 @@ def test_textrank_scores_do_not_depend_on_the_batch(seed_sentences):
     other = sentences_from(other_text, "a")
     batched = textrank_of_seed(pd.concat([other, seed_sentences], ignore_index=True))
     pd.testing.assert_frame_equal(batched, alone, check_exact=True)
+
+
+def test_person_evidence_after_and_before_the_name():
+    sentences = [["记者", "张明", "。"], ["王伟", "表示"], ["李强", "董事长"], ["主任", "赵刚", "来"], ["记者", "孙丽"],
+                 ["周杰", "。"]]
+    names = {"张明", "王伟", "李强", "赵刚", "孙丽", "周杰"}
+    tokens = pd.DataFrame([("a", sent_id, token, "nr" if token in names else "n", 0)
+                           for sent_id, sentence in enumerate(sentences) for token in sentence],
+                          columns=words.TOKENS_COLUMNS)
+    entities = themes.entities(tokens)
+    assert sorted(entities[entities["kind"] == "person"]["entity"]) == sorted(["张明", "王伟", "李强", "孙丽"])
+
+
+def test_word_test_runs_once_per_distinct_word_and_reads_no_token_as_empty():
+    batch = themes.encode(pd.DataFrame({"doc_id": "a", "sent_id": 0, "token": ["稀土", "。", "稀土"], "pos": "n",
+                                        "char_start": [0, 2, 3]}))
+    seen = []
+    flags = themes.word_test(batch, np.array([0, 1, -1, 0]), lambda word: seen.append(word) or word == "稀土")
+    assert flags.tolist() == [True, False, False, True] and sorted(seen) == sorted(["", "稀土", "。"])

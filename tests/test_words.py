@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sentence_tables import sentences_from
 
 from analysis import words
@@ -138,3 +140,24 @@ def test_batch_tokens_match_sentence_by_sentence_tokens(shared_dir):
     batch = words.tokenize_sentences(frame, "rjieba")
     pd.testing.assert_frame_equal(batch, one_by_one)
     assert (batch["pos"] == "nr").any()
+
+
+def test_distinct_words_tagged_alone_get_their_tags_in_context():
+    texts = ["包头稀土储量占全国的83.7%。", "中国稀土集团董事长表示：", "白云鄂博矿的稀土元素和钕 新质生产力\r\nCEO"]
+    text = words.SENTENCE_SEPARATOR.join(texts)
+    cut = words.rjieba_tagger().cut(text, words.USE_HMM)
+    distinct = list(dict.fromkeys(cut))
+    word_codes = np.array([distinct.index(word) for word in cut])
+    in_context = dict(words.rjieba_tagger().tag(text, words.USE_HMM))
+    fixes = words.rjieba_tag_fixes()
+    expected = [fixes.get(word, in_context[word]) for word in distinct]
+    assert words.distinct_word_tags(text, pa.array(distinct, pa.large_string()), word_codes) == expected
+    assert words.tags_in_context(text, len(distinct), word_codes) == [in_context[word] for word in distinct]
+    assert "nz" in expected and any(in_context[word] != "nz" for word in fixes if word in in_context)  # a fix applied
+
+
+def test_tagging_words_alone_gives_up_when_a_word_does_not_stay_whole():
+    assert words.tags_alone(["稀土", "储量", "83", "CEO"]) == ["n", "n", "m", "eng"]
+    assert words.tags_alone(["稀土储量占全国"]) is None  # several words: rjieba cuts them apart
+    assert words.tags_alone(["稀土", "83.7"]) is None  # rjieba cuts 83 . 7
+    assert words.tags_alone([]) == []
