@@ -58,6 +58,9 @@ RETURNED_TABLES = ("rejects",)  # what a worker sends back to `tabulate`; it wri
 # tokens (a row per word: 3.5 million rows and 128 MB of CSV for 20 MB of pages, past the 1,048,576 rows a
 # spreadsheet opens). As CSV they are several times the corpus's size and not meant for a spreadsheet.
 PARQUET_ONLY_TABLES = ("tokens", "terms", "paragraph_terms", "doc_keywords", "term_pairs", "word_stats")
+# Written part by part as the batches finish (`PartJoiner`), not at the end: the streamed tables, and the Parquet-only
+# ones (columns of fixed types: a part's schema holds for all), which the corpus-level steps also read in memory.
+JOINED_TABLES = tuple(name for name in DOCUMENT_TABLES if name in STREAMED_TABLES or name in PARQUET_ONLY_TABLES)
 SERIAL_BELOW = 8  # no progress bar below this many files
 WRITER_THREADS = 2  # threads writing the output tables at the end of `tabulate`
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group when joining the streamed tables' parts
@@ -500,8 +503,8 @@ class PartCollector:
 
 
 class PartJoiner:
-    """Joins one streamed table's part files, batch by batch in order, into `<name>.csv` (unless PARQUET_ONLY_TABLES
-    has it) and `<name>.parquet`.
+    """Joins one table's part files (JOINED_TABLES), batch by batch in order, into `<name>.csv` (unless
+    PARQUET_ONLY_TABLES has it) and `<name>.parquet`.
 
     `tabulate` adds each batch as it finishes, so the joining overlaps the workers; Parquet row groups hold about
     `rows` rows (memory bounded by `rows`). A table without any part is written empty (`empty`, by default the
@@ -617,13 +620,13 @@ def tabulate(
     parts_dir = staging / ".parts"
     parts_dir.mkdir()
     kept: list[dict[str, pd.DataFrame]] = []
-    joiners = [PartJoiner(parts_dir, name, staging) for name in STREAMED_TABLES]
+    joiners = [PartJoiner(parts_dir, name, staging) for name in JOINED_TABLES]
     collector = PartCollector(parts_dir, [name for name in DOCUMENT_TABLES if name not in STREAMED_TABLES])
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
         if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
             threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
-        for joiner in joiners:  # the large tables are joined, the others read, while the workers go on
+        for joiner in joiners:  # JOINED_TABLES written, the others read, while the workers go on
             joiner.add(index)
         collector.add(index)
     tables = concat_tables(kept) if kept else {"rejects": empty_document_tables()["rejects"]}
@@ -633,10 +636,11 @@ def tabulate(
     )
     for row in tables["rejects"].itertuples():
         print(f"warning: rejected {row.path}: {row.error}", file=sys.stderr)
-    # The workers wrote every table in parts; the streamed ones are already mostly joined into their files. Threads
+    # The workers wrote every table in parts; JOINED_TABLES are already mostly joined into their files. Threads
     # finish those and write the other per-document tables (pyarrow, mostly outside the GIL) while this one runs
     # the corpus-level steps.
-    finished = {name: table for name, table in tables.items() if name not in REPLACED_BY_CORPUS_STEPS}
+    finished = {name: table for name, table in tables.items()
+                if name not in REPLACED_BY_CORPUS_STEPS and name not in JOINED_TABLES}
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
         writing = [writer.submit(joiner.close) for joiner in joiners]
         writing += [writer.submit(write_tables, {name: table}, staging) for name, table in finished.items()]
