@@ -5,6 +5,7 @@ set (marker regexes, claim lexicon…) once instead of once per worker process, 
 (`resources/warmup_page.txt`) through every per-document step and writing its part files.
 """
 
+import gc
 import tempfile
 from pathlib import Path
 
@@ -30,3 +31,6 @@ try:
     warm_up()
 except Exception:  # the forkserver survives only an ImportError in its preload: a failed warm-up must not kill it
     pass  # (the workers then load what they need on first use, and a real error shows per batch)
+# What the forkserver holds now lives as long as the workers forked from it: out of the garbage collector's sight,
+# their collections never walk those objects (nor copy the memory pages holding them, shared until written to)
+gc.freeze()
