@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from pathlib import Path
@@ -83,6 +82,4 @@ def run_report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` and run the chosen command."""
     args = build_parser().parse_args(argv)
-    status = {"tabulate": run_tabulate, "report": run_report}[args.command](args)
-    gc.freeze()  # the interpreter's last garbage collections at exit skip what is left (half a second after a run)
-    return status
+    return {"tabulate": run_tabulate, "report": run_report}[args.command](args)
