@@ -592,11 +592,11 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
         return empty_claims()
     columns = {}
     for name, column in zip(CLAIM_COLUMNS, zip(*rows, strict=True), strict=True):
-        columns[name] = np.array(column, dtype=CLAIM_DTYPES[name]) if name in CLAIM_DTYPES else string_column(column)
+        columns[name] = np.array(column, dtype=CLAIM_DTYPES[name]) if name in CLAIM_DTYPES else strings_column(column)
     return pd.DataFrame(columns, columns=CLAIM_COLUMNS, copy=False)
 
 
-def string_column(values) -> pd.api.extensions.ExtensionArray:
+def strings_column(values) -> pd.api.extensions.ExtensionArray:
     """A pandas `str` column of Python strings, built through Arrow directly (faster than from a list)."""
     return pd.array(pa.array(values, type=pa.large_string()), dtype="str")
 
