@@ -341,7 +341,7 @@ def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowSt
     column_codes = np.asarray(column_codes, dtype=np.int64)
     checked = not len(column_codes) or (column_codes.min() >= 0 and column_codes.max() < len(values))
     picked = pc.take(values, pa.array(column_codes), boundscheck=not checked)  # Arrow's own check is slower
-    return pd.arrays.ArrowStringArray(picked, dtype=words.STRING_DTYPE)  # what pd.array(picked, dtype="str") makes
+    return words.string_column(picked)
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:

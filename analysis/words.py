@@ -468,14 +468,7 @@ def tags_in_context(text: str, word_count: int, word_codes: np.ndarray) -> list[
     return [tagged[row][1] for row in rows.tolist()]
 
 
-@functools.cache
-def tag_fix_words() -> tuple[pa.Array, list[str]]:
-    """The words rjieba_tag_fixes changes the tag of (as an Arrow value set) and their fixed tags."""
-    fixes = rjieba_tag_fixes()
-    return pa.array(list(fixes), pa.large_string()), list(fixes.values())
-
-
-def distinct_word_tags(text: str, words: pa.Array, word_codes: np.ndarray) -> list[str]:
+def distinct_word_tags(text: str, words: pa.Array, word_codes: np.ndarray) -> pa.Array:
     """The tag of each distinct word of `text` (rjieba tag fixes applied): `words` are the distinct words of its
     cut (the separator tagged x) and `word_codes` each token's index in them."""
     word_list = words.to_pylist()
@@ -487,11 +480,7 @@ def distinct_word_tags(text: str, words: pa.Array, word_codes: np.ndarray) -> li
         tags = tags_in_context(text, len(words), word_codes)
     elif separator is not None:
         tags.insert(separator, "x")
-    fix_words, fixed = tag_fix_words()
-    fix_rows = pc.index_in(words, value_set=fix_words)
-    for row in np.flatnonzero(fix_rows.is_valid().to_numpy(zero_copy_only=False)).tolist():
-        tags[row] = fixed[fix_rows[row].as_py()]
-    return tags
+    return fixed_tags(words, pa.array(tags, pa.large_string()))
 
 
 def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
@@ -522,9 +511,9 @@ def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa
         keep[start + 1:stop] = False
         tag_codes[start] = len(words) + number
     fixes = rjieba_tag_fixes()
-    name_tags = [fixes.get(name, "nr") for _, _, name in joins]
+    name_tags = pa.array([fixes.get(name, "nr") for _, _, name in joins], pa.large_string())
     kept = np.flatnonzero(keep)
-    tags = pa.array(word_tags + name_tags, pa.large_string()).take(tag_codes[kept])
+    tags = pa.concat_arrays([word_tags, name_tags]).take(tag_codes[kept])
     kept_sentences = sentence_of_token[kept]
     counts = np.bincount(kept_sentences, minlength=len(texts))
     # without the separators (one byte and one character each), sentence k's text starts k bytes earlier
