@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .paths import RESOURCES
-from .read import Page
+from .read import Page, characters_pattern
 
 ARTICLE_COLUMNS = ["doc_id", "path", "encoding", "title", "published", "source", "author", "url", "lang",
                    "converted_to_simplified", "n_paragraphs", "n_chars", "body", "original_text", "flags"]
@@ -352,11 +352,6 @@ def every_character() -> str:
     return codes[(codes < 0xD800) | (codes > 0xDFFF)].tobytes().decode("utf-32-le")
 
 
-def character_class(characters: frozenset[str] | None) -> re.Pattern | None:
-    """A regex finding any of the characters (None for None)."""
-    return re.compile("[" + "".join(map(re.escape, sorted(characters))) + "]") if characters else None
-
-
 def string_finder(strings: frozenset[str] | None) -> re.Pattern | None:
     """A regex finding any of the strings (None for None)."""
     return re.compile("|".join(map(re.escape, sorted(strings)))) if strings else None
@@ -534,10 +529,10 @@ def phrase_start_pattern() -> re.Pattern:
     """A regex finding where a phrase of OpenCC's phrase table may start: its first two characters (a quick test;
     its first character if a phrase has only one)."""
     phrases = t2s_tables()[1]
-    firsts = character_class(frozenset(phrase[0] for phrase in phrases)).pattern
+    firsts = characters_pattern({phrase[0] for phrase in phrases}).pattern
     if min(map(len, phrases)) < 2:
         return re.compile(firsts)
-    return re.compile(firsts + character_class(frozenset(phrase[1] for phrase in phrases)).pattern)
+    return re.compile(firsts + characters_pattern({phrase[1] for phrase in phrases}).pattern)
 
 
 def phrase_matches(text: str) -> list[re.Match]:
