@@ -1110,13 +1110,13 @@ def figures(sentence: str) -> frozenset[str]:
 def comparable_keys(texts: list[str]) -> list[str]:
     """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
     (and the line breaks) picked with a table of code points, then split again."""
-    # (plain "utf-32": the machine's byte order after a 4-byte byte-order mark, which `str.encode` and `bytes.decode`
-    # handle without a codec lookup; the mark is no character `comparable` keeps, so none can start the kept ones)
-    points = np.frombuffer("\n".join(texts).encode("utf-32", "surrogatepass"), dtype=np.uint32, offset=4)
+    points = code_points("\n".join(texts))
     try:
         keep = comparable_or_line_break_table().take(points)
     except IndexError:  # a character beyond the table (rare): one text at a time
         return [comparable(text) for text in texts]
+    # (plain "utf-32", as `code_points` encodes: no codec lookup; with no byte-order mark, the kept characters never
+    # start with one, the machine's byte order)
     keys = points[keep].tobytes().decode("utf-32").split("\n")
     if len(keys) != len(texts):  # a text holds a line break (or there are none): one text at a time
         return [comparable(text) for text in texts]
@@ -1281,7 +1281,9 @@ def articles_tables(articles: list[Article]) -> dict[str, pd.DataFrame]:
 
 def code_points(text: str) -> np.ndarray:
     """The text's Unicode code points (uint32)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # (plain "utf-32": the machine's byte order after a 4-byte byte-order mark; str.encode does it without a codec
+    # lookup, unlike "utf-32-le")
+    return np.frombuffer(text.encode("utf-32", "surrogatepass"), dtype=np.uint32, offset=4)
 
 
 def rolling_hashes(points: np.ndarray) -> np.ndarray:
