@@ -897,7 +897,10 @@ TEXT_KINDS = frozenset({"strong", "weak"})  # kinds of the lines of article text
 
 def first_index(kinds: list[str], kind: str, start: int = 0) -> int:
     """Index of the first row of `kind` from `start` on, or len(kinds) (`list.index`: quicker than a loop)."""
-    return kinds.index(kind, start) if kind in kinds[start:] else len(kinds)
+    try:
+        return kinds.index(kind, start)
+    except ValueError:
+        return len(kinds)
 
 
 def choose_title(rows: list, kinds: list[str], first: int, hint: str) -> int | None:
