@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+from .paths import NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR, MissingReferenceData, require_reference_tables
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,12 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_tabulate(args: argparse.Namespace) -> int:
-    """Write every table; exit status 0 when at least one article was read, 1 when none could be."""
+    """Write every table; exit status 0 when at least one article was read, 1 when none could be, 2 when the
+    project's reference tables are missing."""
     from .fingerprint import current_manifest, outputs_look_current
     from .read import find_input_files
     from .workers import more_than_one_batch, start_forkserver
 
     started = time.perf_counter()
+    try:
+        require_reference_tables()
+    except MissingReferenceData as exc:
+        print(f"tabulate: error: {exc}", file=sys.stderr)
+        return 2
     inputs = args.inputs or [RAW_DIR]
     looks_current = not args.no_cache and outputs_look_current(inputs, args.out)
     if looks_current:  # most likely nothing to do: make sure without loading the library (pandas…)

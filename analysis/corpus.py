@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from . import claims, clean, read, reference, themes, words
 from .fingerprint import MANIFEST, corpus_fingerprint, current_manifest, input_file_stats, pipeline_fingerprint
 from .outputs import write_bytes_atomic, write_text_atomic
-from .paths import cache_dir, resolve_corpus
+from .paths import cache_dir, require_reference_tables, resolve_corpus
 from .workers import BATCH_FILES, MAX_BATCH_BYTES, worker_context
 
 # The per-document tables `pages_tables` makes (besides the rejects; a test checks the list)
@@ -357,6 +357,7 @@ def build_tables(
     use_cache: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """All tables for the corpus at `inputs` (files or folders; the bundled data/raw by default)."""
+    require_reference_tables()
     paths, list_rejects = list_inputs(inputs)
     tables = concat_tables(run_batches(paths, executor, use_cache, progress=False))
     tables = tables or dict(empty_document_tables())
@@ -609,6 +610,7 @@ def tabulate(
 ) -> TabulateSummary:
     """Read the corpus, write every table into `out_dir` (large ones streamed), and summarise the run."""
     started = time.perf_counter()
+    require_reference_tables()
     out_dir = Path(out_dir)
     paths, list_rejects = list_inputs(inputs if inputs else None)
     fingerprint = corpus_fingerprint(paths)

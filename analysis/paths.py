@@ -12,6 +12,26 @@ PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
+# The reference tables the claims are cross-checked against (shipped with the project, see data/reference/README.md)
+USGS_TABLE = REFERENCE_DIR / "usgs_rare_earths.csv"
+USGS_LOWER_BOUNDS = REFERENCE_DIR / "usgs_lower_bounds.csv"
+CHINA_FACTS = REFERENCE_DIR / "china_rare_earth_facts.csv"
+REFERENCE_TABLES = (USGS_TABLE, USGS_LOWER_BOUNDS, CHINA_FACTS)
+
+
+class MissingReferenceData(FileNotFoundError):
+    """A reference table that every cross-check needs is missing: a broken installation, not bad input."""
+
+
+def require_reference_tables(tables: tuple[Path, ...] | None = None) -> None:
+    """Raise MissingReferenceData naming every missing reference table (checked once before a run, so that a
+    broken installation is one clear error rather than a failure on every page)."""
+    missing = [str(path) for path in (REFERENCE_TABLES if tables is None else tables) if not path.is_file()]
+    if missing:
+        raise MissingReferenceData(
+            f"reference table{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}. They ship with the "
+            "project in data/reference/ (restore them, e.g. `git checkout -- data/reference`)."
+        )
 
 
 def cache_dir() -> Path:

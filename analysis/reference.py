@@ -33,7 +33,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from .claims import read_word_table
-from .paths import REFERENCE_DIR
+from .paths import CHINA_FACTS, USGS_LOWER_BOUNDS, USGS_TABLE
 
 CROSS_CHECK_COLUMNS = ["check", "doc_id", "sent_id", "article_value", "reference_value", "reference_edition",
                        "reference_source", "verdict", "tolerance", "note"]  # fmt: skip
@@ -51,14 +51,14 @@ VARIANT_KEYS = ["subject", "measure", "scope", "kind", "unit", "change"]
 
 def load_usgs(path=None) -> pd.DataFrame:
     """The USGS world production and reserves table, typed, with source kind and lower-bound flags."""
-    usgs = pd.read_csv(path or REFERENCE_DIR / "usgs_rare_earths.csv", dtype={"source_url": str})
+    usgs = pd.read_csv(path or USGS_TABLE, dtype={"source_url": str})
     usgs["edition_year"] = usgs["edition"].str.removeprefix("MCS").astype(int)
     usgs["data_year"] = usgs["data_year"].astype(int)
     usgs["value"] = usgs["value"].astype(float)
     usgs["estimated"] = usgs["estimated"].astype(str).str.lower().eq("true")
     from_table = usgs["source_url"].str.startswith("https://github.com/") & usgs["edition_year"].ge(2023)
     usgs["source_kind"] = from_table.map({True: "usgs_table", False: "secondary"})
-    bounds = pd.read_csv(REFERENCE_DIR / "usgs_lower_bounds.csv")
+    bounds = pd.read_csv(USGS_LOWER_BOUNDS)
     keys = set(zip(bounds["edition"], bounds["country"], bounds["measure"], strict=True))
     usgs["lower_bound"] = [
         (e, c, m) in keys and kind == "usgs_table"
@@ -71,7 +71,7 @@ def load_usgs(path=None) -> pd.DataFrame:
 
 def load_china_facts(path=None) -> pd.DataFrame:
     """The Chinese official and press facts (quotas, Baotou figures), typed, with the bound each value states."""
-    facts = pd.read_csv(path or REFERENCE_DIR / "china_rare_earth_facts.csv", dtype={"source_url": str})
+    facts = pd.read_csv(path or CHINA_FACTS, dtype={"source_url": str})
     facts["value"] = facts["value"].astype(float)
     facts["year"] = pd.to_numeric(facts["year"], errors="coerce").astype("Int64")
     facts["subject_names"] = facts["subject"].map(subject_names)

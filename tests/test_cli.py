@@ -45,3 +45,16 @@ def test_a_second_tabulate_of_unchanged_pages_answers_without_loading_the_librar
     seed_copy.write_bytes(seed_path.read_bytes())
     third = run_cli("tabulate", str(seed_copy), "--out", str(out))
     assert third.returncode == 0 and "up to date" not in third.stdout
+
+
+def test_tabulate_without_the_reference_tables_is_one_clear_error(tmp_path, seed_path, monkeypatch, capsys):
+    from analysis import cli, paths
+
+    missing = tmp_path / "usgs_rare_earths.csv"
+    monkeypatch.setattr(paths, "REFERENCE_TABLES", (missing, *paths.REFERENCE_TABLES[1:]))
+    status = cli.main(["tabulate", str(seed_path), "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.count("\n") == 1 and "tabulate: error: reference table missing" in captured.err
+    assert str(missing) in captured.err and "Traceback" not in captured.err
+    assert not (tmp_path / "out").exists()  # nothing started, nothing written

@@ -162,3 +162,14 @@ def test_intermediate_tables_are_written_as_parquet_only(tmp_path):
     written = corpus.write_tables(tables, tmp_path)
     assert sorted(p.name for p in written) == ["claims.csv", "claims.parquet", "terms.parquet"]
     assert {"terms", "tokens"} <= set(corpus.PARQUET_ONLY_TABLES) and "sentences" not in corpus.PARQUET_ONLY_TABLES
+
+
+def test_a_run_without_the_reference_tables_stops_before_reading_anything(tmp_path, seed_path, monkeypatch):
+    from analysis import paths
+
+    monkeypatch.setattr(paths, "REFERENCE_TABLES", (tmp_path / "china_rare_earth_facts.csv",))
+    with pytest.raises(paths.MissingReferenceData, match="china_rare_earth_facts.csv"):
+        corpus.build_tables([seed_path], executor=ThreadPoolExecutor(1), use_cache=False)
+    with pytest.raises(paths.MissingReferenceData):
+        corpus.tabulate([seed_path], tmp_path / "out", use_cache=False, progress=False)
+    assert not (tmp_path / "out").exists()
