@@ -2,7 +2,9 @@
 
 For every notebook in `notebooks/` (name order) `run_reports` writes to the output folder:
 `<name>.ipynb` (executed), `<name>.html` (reader version: code hidden) and `<name>.full.html`
-(with code), then `index.html` listing each notebook's title, status, run time and parameters.
+(with code), then `index.html` listing each notebook's title, status, run time and parameters. Each notebook's
+last run is also recorded in `runs.json`, so that running one notebook (`only`) updates its row of the index and
+keeps the others.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -28,6 +30,8 @@ from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 KERNEL_NAME = "rare-earth-notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CELL_TIMEOUT_SECONDS = 600
+RUNS_RECORD = "runs.json"  # the last run of every notebook in the output folder, for the index
+BUNDLED_CORPUS_LABEL = "data/raw (bundled)"
 
 
 @dataclass
@@ -177,6 +181,28 @@ def export_html(executed: Path, target: Path, with_code: bool) -> Path:
     return write_text_atomic(target, embed_cjk_font(body))
 
 
+def recorded_runs(out_dir: Path) -> dict[str, NotebookRun]:
+    """The last run of each notebook recorded in `out_dir` by name (none when the record is missing or unreadable)."""
+    try:
+        records = json.loads((Path(out_dir) / RUNS_RECORD).read_text(encoding="utf-8"))
+        return {record["name"]: NotebookRun(**record) for record in records}
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+
+
+def index_runs(runs: list[NotebookRun], earlier: dict[str, NotebookRun], notebooks: list[Path]) -> list[NotebookRun]:
+    """The index's rows: this run's notebooks and the earlier runs of the other `notebooks`, in name order
+    (notebooks that are gone from the folder drop out)."""
+    latest = {**earlier, **{run.name: run for run in runs}}
+    return [latest[notebook.stem] for notebook in notebooks if notebook.stem in latest]
+
+
+def corpus_label(runs: list[NotebookRun]) -> str:
+    """The corpus the index's runs read, or a pointer to each row's parameters when they read different ones."""
+    corpora = {str(run.parameters.get("corpus") or BUNDLED_CORPUS_LABEL) for run in runs}
+    return corpora.pop() if len(corpora) == 1 else "several (see each notebook's parameters)"
+
+
 def render_index(runs: list[NotebookRun], corpus_label: str) -> str:
     """The HTML of `index.html`: every notebook with title, status, time, parameters and links."""
     esc = html.escape
@@ -217,7 +243,8 @@ def run_reports(
     only: str | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
 ) -> list[NotebookRun]:
-    """Execute and export every notebook (or `only` one) into `out_dir`; returns the runs."""
+    """Execute and export every notebook (or `only` one) into `out_dir`, and write the index (with the earlier runs of
+    the notebooks not run now); returns this run's notebooks."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     parameters = {"corpus": corpus} if corpus else {}
@@ -235,5 +262,7 @@ def run_reports(
                     run.error = run.error or f"HTML export: {describe_failure(exc)}"
             runs.append(run)
             print(f"{run.status:>6}  {run.seconds:5.1f} s  {source.name}  {run.error}", flush=True)
-    write_text_atomic(out_dir / "index.html", embed_cjk_font(render_index(runs, corpus or "data/raw (bundled)")))
+    shown = index_runs(runs, recorded_runs(out_dir), find_notebooks(notebooks_dir))
+    write_text_atomic(out_dir / RUNS_RECORD, json.dumps([asdict(run) for run in shown], ensure_ascii=False, indent=1))
+    write_text_atomic(out_dir / "index.html", embed_cjk_font(render_index(shown, corpus_label(shown))))
     return runs

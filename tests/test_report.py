@@ -9,7 +9,17 @@ import sys
 import nbformat
 
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
-from analysis.report import NotebookRun, describe_failure, find_notebooks, notebook_title, render_index
+from analysis.report import (
+    NotebookRun,
+    corpus_label,
+    describe_failure,
+    find_notebooks,
+    index_runs,
+    notebook_title,
+    recorded_runs,
+    render_index,
+    run_reports,
+)
 
 
 def test_notebooks_are_found_in_name_order():
@@ -74,3 +84,39 @@ def test_broken_notebook_fails_the_command_and_others_still_run(tmp_path):
     assert (out / f"{good.stem}.html").exists() and (out / "99_broken.html").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "failed: cell" in index and "ValueError" in index
+
+
+def test_the_index_keeps_earlier_runs_of_notebooks_not_run_now(tmp_path):
+    notebooks = [tmp_path / f"{name}.ipynb" for name in ("01_a", "02_b", "03_c")]
+    earlier = {"01_a": NotebookRun("01_a", "A", "ok", 3.0), "02_b": NotebookRun("02_b", "B", "failed", 1.0, {}, "x"),
+               "09_gone": NotebookRun("09_gone", "Gone", "ok", 1.0)}
+    now = [NotebookRun("02_b", "B", "ok", 2.0)]
+    shown = index_runs(now, earlier, notebooks)
+    assert [(run.name, run.status) for run in shown] == [("01_a", "ok"), ("02_b", "ok")]  # 03_c never ran; 09 gone
+    assert corpus_label(shown) == "data/raw (bundled)"
+    shown[0].parameters["corpus"] = "/elsewhere"
+    assert corpus_label(shown) == "several (see each notebook's parameters)"
+    assert recorded_runs(tmp_path) == {}  # no record yet
+    (tmp_path / "runs.json").write_text("{not json", encoding="utf-8")
+    assert recorded_runs(tmp_path) == {}  # a damaged record is ignored, not fatal
+
+
+def test_running_one_notebook_updates_its_row_and_keeps_the_others(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name, title in (("01_first", "第一"), ("02_second", "第二")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}"),
+                                             nbformat.v4.new_code_cell("print(1 + 1)")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nbformat.write(nb, notebooks / f"{name}.ipynb")
+    out = tmp_path / "reports"
+    assert [run.status for run in run_reports(out_dir=out, notebooks_dir=notebooks)] == ["ok", "ok"]
+    first_index = recorded_runs(out)
+    only = run_reports(out_dir=out, notebooks_dir=notebooks, only="02_second")
+    assert [run.name for run in only] == ["02_second"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "第一" in index and "第二" in index and "2 notebooks, 0 failed" in index
+    again = recorded_runs(out)
+    assert again["01_first"] == first_index["01_first"]  # kept as it was
+    assert again["02_second"].seconds != first_index["02_second"].seconds  # this run's row
