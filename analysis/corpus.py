@@ -625,7 +625,8 @@ def tabulate(
     joiners = [PartJoiner(parts_dir, name, staging) for name in JOINED_TABLES]
     collector = PartCollector(parts_dir, [name for name in DOCUMENT_TABLES if name not in STREAMED_TABLES])
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
-        if index == 0:  # every batch has been sent: load what the corpus-level steps need while the workers run
+        if index == 0:  # load what the corpus-level steps need while the workers run (with a pool, every batch
+            # has been sent by now: `executor.map` submits them all at once; run here, the load overlaps nothing much)
             threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
         for joiner in joiners:  # JOINED_TABLES written, the others read, while the workers go on
