@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 
 import pytest
 
@@ -51,3 +52,21 @@ def test_scoring_catches_boilerplate_and_wrong_metadata(benchmark):
 def test_throughput_reports_both_rates(benchmark, seed_path):
     speed = benchmark.throughput([seed_path], repeat=1)
     assert speed["chars"] > 1000 and speed["clean_chars_per_s"] > 0 and speed["jieba_chars_per_s"] > 0
+
+
+def test_timed_samples_are_equally_long_and_taken_in_turns(benchmark, monkeypatch):
+    monkeypatch.setattr(benchmark, "SAMPLE_SECONDS", 0.05)
+    calls: list[str] = []
+
+    def pause(name: str, seconds: float):
+        def run() -> None:
+            calls.append(name)
+            time.sleep(seconds)
+        return run
+
+    best = benchmark.best_pass_seconds({"slow": pause("slow", 0.025), "quick": pause("quick", 0.002)}, repeat=2)
+    assert 0.025 <= best["slow"] < 0.25 and 0.002 <= best["quick"] < best["slow"]
+    assert calls.count("quick") > 5 * calls.count("slow")  # the quick pass is repeated to make a sample as long
+    sampled = calls[2:]  # (after one pass of each, which sizes the samples)
+    turns = [name for index, name in enumerate(sampled) if index == 0 or sampled[index - 1] != name]
+    assert turns == ["slow", "quick", "slow", "quick"]  # sample by sample, the runs take turns
