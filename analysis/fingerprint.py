@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,11 +76,11 @@ def input_file_stats(inputs: list[str] | list[Path]) -> Iterator[tuple[int, int]
     while pending:
         path = pending.pop()
         try:
-            if os.path.isdir(path):
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
                 with os.scandir(path) as entries:
                     pending.extend(entry.path for entry in entries)
                 continue
-            stat = os.stat(path)
         except OSError:
             continue
-        yield stat.st_size, stat.st_mtime_ns
+        yield info.st_size, info.st_mtime_ns

@@ -131,7 +131,8 @@ def find_input_files(inputs: list[Path]) -> tuple[list[Path], list[dict]]:
                 rejects.append(reject(item, "not a regular file or folder"))
         except OSError as error:
             rejects.append(reject(item, f"cannot list: {error.strerror or error}"))
-    return sorted(found), sorted(rejects, key=lambda row: row["path"])
+    # (sorted by their parts, the order of Paths themselves: the key is compared in C, much quicker for many files)
+    return sorted(found, key=lambda path: path.parts), sorted(rejects, key=lambda row: row["path"])
 
 
 def symlink_problem(path: Path) -> str:
