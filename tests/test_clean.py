@@ -1,8 +1,12 @@
-"""Tests for analysis.clean: splitting pages into metadata, body, sentences and removed lines."""
+"""Tests for analysis.clean: splitting pages into metadata, body, sentences and removed lines; the per-page text
+steps (spaces, scripts, Traditional conversion, inline cuts, rows); the line classification's quick screens
+against the rules written plainly."""
 
 from __future__ import annotations
 
 import itertools
+import random
+import re
 
 import numpy as np
 import pandas as pd
@@ -419,3 +423,273 @@ def test_bigrams_are_the_distinct_character_pairs_of_a_key():
     for key in ["稀土稀土", "abab", "a", "", "𠀀稀土𠀀", "稀土产业"]:
         assert len(clean.bigrams(key)) == len({first + second for first, second in itertools.pairwise(key)})
     assert len(clean.bigrams("稀土产业") & clean.bigrams("产业稀土")) == 2  # 稀土 and 产业
+
+
+# ---------------------------------------------------------------- per-page text steps
+
+
+TEXTS = ["", "稀土", "中文かなカナabc", "國語國語中中", "稀土\U00020000扩展B", "孤\ud800立", "É é ａ１",
+         "𠀀國國語語臺灣"]
+
+
+def test_collapse_spaces_is_the_two_space_regexes():
+    for text in ["a  b", "a\t \tb", "a \n b", "a\n\n  b", " \n \n ", "稀土\t。", "a \n\n b", "  ", "\t\n\t", "x"]:
+        expected = re.sub(r" ?\n ?", "\n", re.sub(r"[ \t]+", " ", text))
+        assert clean.collapse_spaces(text) == expected, repr(text)
+
+
+def test_normalise_text_of_nothing_is_nothing():
+    assert clean.normalise_text("") == ""
+    assert clean.normalise_text("２０２３年\u3000稀土 \n 产量") == "2023年 稀土\n产量"
+
+
+def test_trie_pattern_finds_the_longest_word_at_each_place():
+    pattern = re.compile(clean.trie_pattern(["乾", "乾隆", "乾隆皇帝", "乾淨", "皇"]))
+    assert pattern.findall("乾隆皇帝乾隆皇后乾淨乾燥") == ["乾隆皇帝", "乾隆", "皇", "乾淨", "乾"]
+    assert pattern.findall("稀土") == []
+    assert re.compile(clean.trie_pattern(["a.b"])).findall("a.b axb") == ["a.b"]  # (characters escaped)
+
+
+def test_trie_pattern_finds_what_a_longest_first_list_of_words_finds():
+    words = ["一目瞭然", "一目", "目瞭", "瞭然", "然後", "後來", "來"]
+    listed = re.compile("|".join(sorted(words, key=len, reverse=True)))
+    text = "一目瞭然後來一目來瞭然然後"
+    assert re.findall(clean.trie_pattern(words), text) == listed.findall(text)
+
+
+def reference_to_simplified(text: str) -> str:
+    """OpenCC's t2s the plain way: phrases first, then `str.translate` of the text between them."""
+    characters, phrases = clean.t2s_tables()
+    pieces = re.split("(" + "|".join(sorted(phrases, key=len, reverse=True)) + ")", text)
+    return "".join(phrases[piece] if i % 2 else piece.translate(characters) for i, piece in enumerate(pieces))
+
+
+def test_to_simplified_agrees_with_the_plain_way_also_beyond_0xffff():
+    for text in [*TEXTS, "乾隆皇帝在著作中提到乾燥的天氣，後來他們發現了藥物。", "\U0002f8a6後來\ud800乾隆"]:
+        assert clean.to_simplified(text) == reference_to_simplified(text), repr(text)
+        assert clean.convert_characters(text) == text.translate(clean.t2s_tables()[0])
+
+
+def test_script_counts_count_each_script():
+    for text in TEXTS:
+        gb2312 = sum(1 for character in text if character.encode("gb2312", "ignore"))
+        expected = {"cjk": clean.count(clean.CJK, text), "kana": clean.count(clean.KANA, text),
+                    "latin": clean.count(clean.LATIN, text), "gb2312": gb2312}
+        assert clean.script_counts(text) == expected, repr(text)
+    assert clean.script_counts("中文かなカナabc") == {"cjk": 2, "kana": 4, "latin": 3, "gb2312": 9}
+
+
+def test_distinct_traditional_and_cjk_characters():
+    assert clean.distinct_traditional_and_cjk("國語國語中中") == (2, 3)
+    assert clean.distinct_traditional_and_cjk("國語國語中中\U00020000") == (2, 3)  # (beyond 0xFFFF: the other way)
+    assert clean.distinct_traditional_and_cjk("") == (0, 0)
+    for text in TEXTS:
+        distinct = set(text)
+        expected = (len(distinct & clean.traditional_only_chars()), clean.count(clean.CJK, "".join(distinct)))
+        assert clean.distinct_traditional_and_cjk(text) == expected, repr(text)
+
+
+def test_traditional_text_with_a_character_beyond_0xffff_is_detected():
+    text = "中國是稀土第一大國，白雲鄂博礦區的儲量舉世聞名。當地政府近年來加強環境保護𠀀。"
+    assert clean.detect_lang(text) == "zh-Hant"
+    assert clean.detect_lang(clean.to_simplified(text)) == "zh-Hans"
+
+
+def test_matches_somewhere_tries_every_place_a_match_can_start():
+    ticker = re.compile(r"\(\d+\.\d+%\)")
+    late = "(无)" * (clean.MAX_TRIED_STARTS + 3) + "稀土(2.5%)"  # more false starts than are tried one by one
+    assert clean.matches_somewhere(ticker, late, "(")
+    assert not clean.matches_somewhere(ticker, "(无)" * 20, "(")
+    assert clean.matches_somewhere(ticker, late, None)
+    assert not clean.matches_somewhere(re.compile("图片"), "稀土图", "图")
+    behind = re.compile(r"(?<!\S)图片")  # a look-behind still sees the text before the place tried
+    assert not clean.matches_somewhere(behind, "插图片", "图")
+    assert clean.matches_somewhere(behind, "插 图片", "图")
+
+
+def test_inline_markers_are_screened_by_their_characters():
+    characters = clean.inline_screen_characters()
+    assert "(" in characters and "（" in characters
+    assert all(set(starts or "") <= set(characters) for _, _, starts, _ in clean.inline_markers())
+    text = "包钢稀土(60.30,1.61,2.74%)已经启动收储。\n图片"
+    assert clean.strip_inline(text) == ("包钢稀土 已经启动收储。\n", [(1, "(60.30,1.61,2.74%)", "ticker"),
+                                                                (2, "图片", "caption")])
+
+
+def test_first_index_of_a_kind():
+    kinds = ["weak", "meta", "strong", "weak", "end", "strong"]
+    assert clean.first_index(kinds, "strong") == 2
+    assert clean.first_index(kinds, "strong", 3) == 5
+    assert clean.first_index(kinds, "end", 5) == 6
+    assert clean.first_index([], "strong") == 0
+
+
+def test_phrase_matches_are_those_of_the_phrase_regex():
+    texts = ["乾隆皇帝在著作中提到乾燥的天氣", "一目瞭然，反覆思量，反覆", "甚麼", "", "乾", "反反覆覆乾乾淨淨",
+             "反反覆"]  # (the last: a phrase starts right after a place that only looked like a start)
+    for text in texts:
+        expected = [match.span() for match in clean.phrase_pattern().finditer(text)]
+        assert [match.span() for match in clean.phrase_matches(text)] == expected, text
+    assert [match.group() for match in clean.phrase_matches("他一目瞭然，反覆思量")] == ["一目瞭然", "反覆思量"]
+
+
+def test_dates_need_no_digit_before_the_year():
+    lookbehind_first = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
+    texts = ["2019-1-1", "发布于2019年10月9日", "12019-1-1", "x2019-1-1 与 2020.3.4", "202019-1-1", "1919年5月4日",
+             "2019-1-123", "编号92020-1-1，2020-1-1", "2019 年 3 月 5 日 10:20"]
+    for text in texts:
+        assert [(m.span(), m.groups()) for m in clean.DATE.finditer(text)] == [
+            (m.span(), m.groups()) for m in lookbehind_first.finditer(text)], text
+    assert clean.parse_date("编号12019-1-1，2020年3月4日") == "2020-03-04"
+    assert clean.parse_date("12019-1-1") == ""
+
+
+def test_comparable_keys_keep_the_letters_of_every_text():
+    texts = ["稀土，价格。", "", "Rare-earth 12%", "\ud800稀土"]  # (a lone surrogate is no letter, and no error)
+    assert clean.comparable_keys(texts) == ["稀土价格", "", "Rareearth12", "稀土"]
+
+
+def test_gb2312_code_points_are_the_characters_gb2312_encodes():
+    points = clean.gb2312_code_points()
+    assert points == [code for code in range(0x10000) if chr(code).encode("gb2312", "ignore")]
+    assert ord("稀") in points and ord("A") in points and ord("髙") not in points and ord("€") not in points
+
+
+# ---------------------------------------------------------------- line classification: quick screens vs plain rules
+
+
+def plain_reason(entries: list[tuple[str, str]], lower: str) -> str:
+    """The reason of the first marker regex that matches the lowered line: anchored ones ("^") first, in file order."""
+    for reason, entry in entries:
+        if entry.startswith("^") and re.match(entry, lower):
+            return reason
+    return next((reason for reason, entry in entries if not entry.startswith("^") and re.search(entry, lower)), "")
+
+
+def plain_is_meta_line(line: str) -> bool:
+    """clean.is_meta_line as first written."""
+    if len(line) > clean.MAX_META_LINE or "。" in line or "！" in line or "？" in line or not clean.parse_date(line):
+        return False
+    rest = clean.DATE.sub("", clean.TIME.sub("", line))
+    return bool(clean.TIME.search(line) or clean.DATE_KEYS.search(line) or clean.count(clean.CJK, rest) <= 12)
+
+
+def plain_is_chinese_line(line: str) -> bool:
+    """clean.is_chinese_line as first written."""
+    if len(line.encode("ascii", "ignore")) * 2 < len(line):
+        return clean.CJK.search(line) is not None
+    n_cjk, n_latin = clean.count(clean.CJK, line), clean.count(clean.LATIN, line)
+    return (n_cjk > 0 and n_cjk * 4 >= n_latin * 0.5) or n_cjk >= 8
+
+
+def plain_line_kind(line: str, chinese_page: bool) -> tuple[str, str]:
+    """clean.line_kind's rules, plainly: no screens, every marker regex of the resource files tried in turn."""
+    if not clean.WORDISH.search(line):
+        return "noise", "noise"
+    if plain_is_meta_line(line):
+        return "meta", "timestamp"
+    lower = line.lower()
+    if len(line) <= clean.MAX_LONG_MARKER_LINE:
+        reason = plain_reason(clean.read_sections("end_markers.txt"), lower) if len(line) <= clean.MAX_END_LINE else ""
+        if reason:
+            return "end", reason
+        entries = clean.read_sections("boilerplate_markers.txt")
+        if len(line) > clean.MAX_MARKER_LINE:
+            entries = [(reason, entry) for reason, entry in entries if reason in clean.LONG_MARKER_REASONS]
+        reason = plain_reason(entries, lower)
+        if reason:
+            return "marker", reason
+    if chinese_page and not plain_is_chinese_line(line):
+        return "foreign", "foreign language"
+    punctuation = clean.SENTENCE_PUNCT if chinese_page else clean.LATIN_SENTENCE_PUNCT
+    if (len(line) >= clean.MIN_STRONG_PROSE and punctuation.search(line)) or len(line) >= 2 * clean.MIN_STRONG_PROSE:
+        return "strong", ""
+    return "weak", ""
+
+
+def assert_like_plain_rules(text: str) -> None:
+    """prepare_lines gives every line of the text the kind and reason the plain rules give it, on both kinds of page."""
+    for chinese_page in (True, False):
+        expected = [(number, line, *plain_line_kind(line, chinese_page))
+                    for number, line in enumerate(text.split("\n"), start=1) if line]
+        assert clean.prepare_lines(text, chinese_page) == expected
+
+
+PROSE = "稀土行业协会表示今年以来稀土价格持续上涨企业生产积极性明显提高行业景气度有所回升"
+
+
+def padded(line: str, length: int, at_end: bool = False) -> str:
+    """The line padded with prose to `length` characters (the prose after it, or before it)."""
+    padding = (PROSE * 4)[: max(length - len(line), 0)]
+    return padding + line if at_end else line + padding
+
+
+EDGE_LINES = [
+    # markers at the start and at the end of lines, in upper case, with odd spaces
+    "返回首页", "首页 新闻 图片 视频 专题", "网站首页｜新闻中心｜联系我们", "（记者 王五 摄）", "记者 张三 李四 摄)",
+    "（图片来源：新华社）", "图为包头稀土高新区。", "本文来自微信公众号", "责任编辑：李四", "版权所有 © 2023 示例网",
+    "COPYRIGHT 2023 ALL RIGHTS RESERVED", "下载APP", "APP 下载", "点击查看更多", "相关新闻", "相关阅读:",
+    "热门排行榜", "关于我们 | 联系我们", "微信", "中国经济周刊 2016年41期", "• 汇报体会", "- 作者: Zhenghua",
+    "作者：张三", "来源：新华社", "据新华社报道:", "2016-10-28", "发布时间：2023年5月6日 10:20", "12:30",
+    "浏览次数：1234", "人气:15", "【大】【中】【小】", "\u3000大 中 小", "上一篇：稀土价格", "评论(3)", "（完）",
+    "扫一扫关注我们", "隐私权政策划", "查看全部 3 条评论", "登录后发表评论", "注册 | 登录", "欢迎光临示例网",
+    "您现在的位置：首页 > 新闻", "首页 >> 新闻 >> 正文", "《人民日报》（2023年5月6日 04 版）", "稀土\t周刊 2016年41期",
+    # markers a line break would split (each half is a line of its own)
+    "版权\n所有", "责任\n编辑：王", "点击\n查看", "隐私权\n政策", "欢迎\n光临", "相关\n新闻",
+    "中国经济周刊 2016年41\n期",
+    # long and short prose, and markers in long lines
+    PROSE, PROSE + "。", PROSE[:12], "稀土。", padded("记者从协会获悉，", 120), padded("版权所有", 150, at_end=True),
+    padded("（图片来源：新华社）", 140, at_end=True), padded("本文来自网络", 200),
+    padded("（记者 王五 摄）", 165, at_end=True),
+    # not Chinese, noise, odd characters
+    "Rare earths are a family of 17 metals that underpin modern electronics.", "Related News", "Read more:",
+    "US rebuilding efforts face high costs’ and long permitting times × 2", "2018年1月15日(月曜)20:10に公開",
+    "MP Materials公司宣布停止向中国出口稀土", "———", "***", "●●●", "\uf900\uf901", "\ufa6e稀土", "İCP备12345号",
+    "ΣΑΣ 稀土", "Kelvin \u212a 稀土", "稀土\x85周刊 2016年41期", "ｃｏｐｙｒｉｇｈｔ ２０２３",
+]
+
+
+def test_prepare_lines_follows_the_plain_rules_on_edge_lines():
+    assert_like_plain_rules("\n".join(EDGE_LINES))
+    for line in EDGE_LINES:  # (each on a page of its own, and around each length limit)
+        assert_like_plain_rules(line)
+        for limit in (clean.MAX_END_LINE, clean.MAX_MARKER_LINE, clean.MAX_META_LINE, clean.MAX_LONG_MARKER_LINE):
+            for length in (limit, limit + 1):
+                assert_like_plain_rules(padded(line, length) + "\n" + padded(line, length, at_end=True))
+
+
+def marker_fragments() -> list[str]:
+    """Pieces of marker lines: the strings the screens look for, and the starts and ends of lines they know."""
+    fragments = set()
+    for markers in clean.markers_by_length()[1]:
+        fragments |= set(markers.owners) | set(markers.by_first)
+        fragments |= {suffix for pairs in markers.by_last.values() for suffix, _ in pairs}
+    return sorted(fragments)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_prepare_lines_follows_the_plain_rules_on_random_lines(seed):
+    generator = random.Random(seed)
+    pieces = [*marker_fragments(), "稀土", "价格", "。", "，", " ", "\t", "\u3000", "2023年5月6日", "10:20", ":", "|",
+              "(", ")", "（", "）", "Rare", "APP", "·", "发布", "摄", "期", "版", "19", "20"]
+    lines = []
+    for _ in range(600):
+        line = "".join(generator.choice(pieces) for _ in range(generator.choice((1, 2, 3, 5, 8, 20))))
+        lines.append(padded(line, generator.choice((0, 38, 58, 88, 158)), at_end=generator.random() < 0.5))
+    assert_like_plain_rules("\n".join(lines))
+
+
+def test_needed_strings_find_every_pattern_that_may_match_even_where_they_overlap():
+    finder, owners = clean.needed_string_finder({0: frozenset({"隐私权政策"}), 1: frozenset({"权政"})})
+    assert owners == {"权政": (0, 1)}  # (a line holding 隐私权政策 holds 权政)
+    finder, owners = clean.needed_string_finder({0: frozenset({"权政策"}), 1: frozenset({"策划", "监制"})})
+    assert finder.findall("权政策划") == ["权政策"]  # (策划 starts inside the string found: passed over)
+    assert owners["权政策"] == (0, 1) and owners["策划"] == owners["监制"] == (1,)
+
+
+def test_quick_runs_find_the_same_runs():
+    quick = clean.quick_runs(clean.CJK)
+    assert quick.pattern == clean.CJK.pattern[:-1] * 2 + "*"
+    for text in ("稀土 rare 稀土价格", "", "abc", "豈更稀", "a稀b土c"):
+        assert quick.findall(text) == clean.CJK.findall(text)
+        assert clean.count(quick, text) == clean.count(clean.CJK, text)
