@@ -479,6 +479,15 @@ def test_script_counts_count_each_script():
     assert clean.script_counts("中文かなカナabc") == {"cjk": 2, "kana": 4, "latin": 3, "gb2312": 9}
 
 
+def test_script_memberships_tell_the_scripts_of_every_combination_of_bits():
+    memberships = clean.script_memberships()
+    bits = clean.SCRIPT_BITS
+    assert memberships.shape == (sum(bits.values()) + 1, len(bits))
+    assert memberships[bits["cjk"] | bits["gb2312"]].tolist() == [1, 0, 0, 1]
+    assert memberships[0].tolist() == [0, 0, 0, 0]
+    assert memberships[-1].tolist() == [1, 1, 1, 1]
+
+
 def test_distinct_traditional_and_cjk_characters():
     assert clean.distinct_traditional_and_cjk("國語國語中中") == (2, 3)
     assert clean.distinct_traditional_and_cjk("國語國語中中\U00020000") == (2, 3)  # (beyond 0xFFFF: the other way)
