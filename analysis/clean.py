@@ -43,9 +43,11 @@ from re import _parser as regex_parser  # read to find which lines a marker rege
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .paths import RESOURCES
 from .read import Page, characters_pattern
+from .words import new_table, string_column
 
 ARTICLE_COLUMNS = ["doc_id", "path", "encoding", "title", "published", "source", "author", "url", "lang",
                    "converted_to_simplified", "n_paragraphs", "n_chars", "body", "original_text", "flags"]
@@ -1235,13 +1237,18 @@ def typed(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """A table of rows (tuples in column order); text columns are pandas' `str`, the others as in COLUMN_DTYPES."""
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=COLUMN_DTYPES.get(column, "str")) for column in columns})
-    return pd.DataFrame({column: typed_column(values, column)
-                         for column, values in zip(columns, zip(*rows, strict=True), strict=True)})
+    return new_table({column: typed_column(values, column)
+                      for column, values in zip(columns, zip(*rows, strict=True), strict=True)})
 
 
-def typed_column(values: tuple, column: str) -> np.ndarray:
-    """A column's values as a numpy array of its dtype (object for text, which pandas makes its `str`)."""
-    return np.array(values, dtype=COLUMN_DTYPES.get(column, object))
+def typed_column(values: tuple, column: str) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A column's values as an array of its dtype: text as pandas' `str` (Arrow strings), the others as in
+    COLUMN_DTYPES."""
+    if column in COLUMN_DTYPES:
+        return np.array(values, dtype=COLUMN_DTYPES[column])
+    if set(map(type, values)) == {str}:  # (the usual case: made straight into Arrow, as pandas would store them)
+        return string_column(pa.array(values, pa.large_string()))
+    return np.array(values, dtype=object)  # missing or non-text values: pandas decides, as for any object column
 
 
 ARTICLE_ROW = operator.itemgetter(*ARTICLE_COLUMNS)  # an articles row from the article's fields and computed values

@@ -240,6 +240,26 @@ def sentence_columns(sentences: pd.DataFrame) -> tuple[list[str], list[str], lis
     return texts, sentences["doc_id"].astype(str).tolist(), sentences["sent_id"].tolist()
 
 
+def arrow_text(column: pd.Series) -> pa.Array:
+    """A column's values as text in one Arrow large_string array (`astype(str)`; a `str` column without missing
+    values as it is stored, without a copy)."""
+    if column.dtype == STRING_DTYPE and not column.hasnans:
+        values = pa.array(column.array)
+        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return pa.array(column.astype(str).tolist(), pa.large_string())
+
+
+def joined_texts(column: pd.Series) -> str:
+    """A text column's values (missing ones as "") joined by SENTENCE_SEPARATOR: from the Arrow strings of a `str`
+    column, without a Python string per value."""
+    if column.dtype != STRING_DTYPE:
+        return SENTENCE_SEPARATOR.join(column.fillna("").astype(str).tolist())
+    values = pa.array(column.array).fill_null("")
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(values)], pa.int64()), values)
+    return pc.binary_join(one_list, pa.scalar(SENTENCE_SEPARATOR, values.type))[0].as_py()
+
+
 def tag_sentences_by_document(texts: list[str], doc_ids: list[str], backend: str) -> list[list[tuple[str, str]]]:
     """(word, pos) pairs for each sentence, one `tag_document` call per document (tags not fixed)."""
     tagged: list[list[tuple[str, str]]] = []
@@ -286,7 +306,7 @@ def tag_texts(texts: list[str], backend: str | None = None) -> list[list[tuple[s
     return [tagged[start + 1 : end] for start, end in zip([-1, *separators], [*separators, len(tagged)], strict=True)]
 
 
-def document_numbers(doc_ids: list[str]) -> np.ndarray:
+def document_numbers(doc_ids: list[str] | pa.Array) -> np.ndarray:
     """For each sentence, the number of its document (a run of equal consecutive doc ids)."""
     ids = pa.array(doc_ids, pa.large_string())
     changes = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
@@ -483,15 +503,15 @@ def distinct_word_tags(text: str, words: pa.Array, word_codes: np.ndarray) -> pa
     return fixed_tags(words, pa.array(tags, pa.large_string()))
 
 
-def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
-    """Words, tags (rjieba tag fixes applied), char starts and per-sentence token counts of all texts (one rjieba call).
+def tokenize_at_once(text: str, n_texts: int, doc_ids: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray, np.ndarray]:
+    """Words, tags (rjieba tag fixes applied), char starts and per-sentence token counts of `n_texts` texts joined by
+    SENTENCE_SEPARATOR into `text`, none of which holds it (one rjieba call).
 
     The words are dictionary-encoded once: separators, surnames and tags are looked up per distinct word (rjieba's
     `cut` is much cheaper than its `tag` with a tag string per token). Person names are joined and separators
     dropped by keeping only the first token of each joined run; the kept tokens are cut from the text without
     separators, and their tags come from one `take` over the distinct words' tags and the joined names' tags.
     """
-    text = SENTENCE_SEPARATOR.join(texts)
     cut = rjieba_tagger().cut(text, USE_HMM)
     tokens, char_offsets, byte_offsets = spelled_words(text, cut)
     encoded = tokens.dictionary_encode()
@@ -515,7 +535,7 @@ def tokenize_at_once(texts: list[str], doc_ids: list[str]) -> tuple[pa.Array, pa
     kept = np.flatnonzero(keep)
     tags = pa.concat_arrays([word_tags, name_tags]).take(tag_codes[kept])
     kept_sentences = sentence_of_token[kept]
-    counts = np.bincount(kept_sentences, minlength=len(texts))
+    counts = np.bincount(kept_sentences, minlength=n_texts)
     # without the separators (one byte and one character each), sentence k's text starts k bytes earlier
     kept_bytes = np.r_[byte_offsets[kept] - kept_sentences, byte_offsets[-1] - len(separators)]
     tokens = string_array(text.encode("utf-8").replace(SENTENCE_SEPARATOR.encode(), b""), kept_bytes)
@@ -569,8 +589,8 @@ def empty_tokens_table() -> pd.DataFrame:
     return pd.DataFrame(columns).astype({"doc_id": str, "token": str, "pos": str, "char_start": "int64"})
 
 
-def tokens_table(tokens: pa.Array, tags: pa.Array, char_start: np.ndarray, counts: np.ndarray, doc_ids: list[str],
-                 sent_ids: list) -> pd.DataFrame:
+def tokens_table(tokens: pa.Array, tags: pa.Array, char_start: np.ndarray, counts: np.ndarray,
+                 doc_ids: list[str] | pa.Array, sent_ids: list) -> pd.DataFrame:
     """The `tokens` table from flat words, tags and char starts and each sentence's token count (built once)."""
     if not len(tokens):
         return empty_tokens_table()
@@ -587,12 +607,14 @@ def tokens_table(tokens: pa.Array, tags: pa.Array, char_start: np.ndarray, count
 def tokenize_sentences(sentences: pd.DataFrame, backend: str | None = None) -> pd.DataFrame:
     """The `tokens` table for a `sentences` table (doc_id, sent_id, text; other columns ignored)."""
     backend = choose_backend(backend)
+    if backend == "rjieba":  # all texts in one call (see tag_sentences_at_once), unless one holds the separator
+        text = joined_texts(sentences["text"])
+        if text.count(SENTENCE_SEPARATOR) == max(len(sentences) - 1, 0):
+            doc_ids = arrow_text(sentences["doc_id"])
+            tokens, tags, char_start, counts = tokenize_at_once(text, len(sentences), doc_ids)
+            return tokens_table(tokens, tags, char_start, counts, doc_ids, sentences["sent_id"].tolist())
     texts, doc_ids, sent_ids = sentence_columns(sentences)
-    if can_tag_at_once(texts, backend):
-        tokens, tags, char_start, counts = tokenize_at_once(texts, doc_ids)
-    else:
-        tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
-        if backend == "rjieba":
-            tags = fixed_tags(tokens, tags)
-        char_start = char_starts(tokens, counts)
-    return tokens_table(tokens, tags, char_start, counts, doc_ids, sent_ids)
+    tokens, tags, counts = flatten_sentences(tag_sentences_by_document(texts, doc_ids, backend))
+    if backend == "rjieba":
+        tags = fixed_tags(tokens, tags)
+    return tokens_table(tokens, tags, char_starts(tokens, counts), counts, doc_ids, sent_ids)

@@ -702,3 +702,12 @@ def test_quick_runs_find_the_same_runs():
     for text in ("稀土 rare 稀土价格", "", "abc", "豈更稀", "a稀b土c"):
         assert quick.findall(text) == clean.CJK.findall(text)
         assert clean.count(quick, text) == clean.count(clean.CJK, text)
+
+
+def test_text_columns_are_pandas_str_and_mixed_ones_stay_as_pandas_makes_them():
+    table = clean.typed([("稀土", 1, "价格"), ("包头", 2, None), ("白云鄂博", 3, 7)], ["text", "para_id", "other"])
+    assert table["text"].dtype == "str" and table["text"].tolist() == ["稀土", "包头", "白云鄂博"]
+    assert table["para_id"].dtype == "int64"
+    assert table["other"].dtype == object and table["other"].tolist() == ["价格", None, 7]  # not all text
+    with_missing = clean.typed_column(("稀土", None), "text")
+    assert pd.Series(with_missing).dtype == "str" and pd.Series(with_missing).isna().tolist() == [False, True]

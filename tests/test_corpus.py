@@ -168,8 +168,21 @@ def test_a_run_without_the_reference_tables_stops_before_reading_anything(tmp_pa
     from analysis import paths
 
     monkeypatch.setattr(paths, "REFERENCE_TABLES", (tmp_path / "china_rare_earth_facts.csv",))
-    with pytest.raises(paths.MissingReferenceData, match="china_rare_earth_facts.csv"):
+    with pytest.raises(paths.MissingReferenceData, match=r"china_rare_earth_facts\.csv"):
         corpus.build_tables([seed_path], executor=ThreadPoolExecutor(1), use_cache=False)
     with pytest.raises(paths.MissingReferenceData):
         corpus.tabulate([seed_path], tmp_path / "out", use_cache=False, progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_to_arrow_converts_each_kind_of_column_as_pyarrow_converts_the_series():
+    table = pd.DataFrame({"text": ["稀土", None, "包头"], "mixed": [1, "氧化镨钕", None], "empty": [None, None, None],
+                          "count": [1, 2, 3], "value": [1.5, float("nan"), 2.0], "flag": [True, False, True]})
+    arrow = corpus.to_arrow(table)
+    assert arrow.column("text").to_pylist() == ["稀土", None, "包头"]
+    assert arrow.schema.field("text").type == pa.large_string()
+    assert arrow.column("mixed").to_pylist() == ["1", "氧化镨钕", None]  # mixed with text: as text
+    assert arrow.schema.field("empty").type == pa.string() and arrow.column("empty").null_count == 3
+    assert arrow.column("value").to_pylist() == [1.5, None, 2.0]  # NaN: missing, as from_pandas makes it
+    assert [arrow.schema.field(name).type for name in ("count", "flag")] == [pa.int64(), pa.bool_()]
+    assert arrow.schema.metadata is None

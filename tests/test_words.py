@@ -161,3 +161,23 @@ def test_tagging_words_alone_gives_up_when_a_word_does_not_stay_whole():
     assert words.tags_alone(["稀土储量占全国"]) is None  # several words: rjieba cuts them apart
     assert words.tags_alone(["稀土", "83.7"]) is None  # rjieba cuts 83 . 7
     assert words.tags_alone([]) == []
+
+
+def test_a_text_column_joins_and_converts_as_its_python_strings_would():
+    texts = pd.Series(["稀土价格上涨。", None, "包头"], dtype="str")
+    assert words.joined_texts(texts) == "稀土价格上涨。\x00\x00包头"
+    assert words.joined_texts(pd.Series(["稀土", 7], dtype=object)) == "稀土\x007"
+    assert words.joined_texts(pd.Series([], dtype="str")) == ""
+    doc_ids = words.arrow_text(pd.Series(["a", "b"], dtype="str"))
+    assert doc_ids.type == pa.large_string() and doc_ids.to_pylist() == ["a", "b"]
+    assert words.arrow_text(pd.Series([1, 2])).to_pylist() == ["1", "2"]
+
+
+def test_a_text_holding_the_separator_is_tokenized_on_its_own_with_the_same_tokens():
+    frame = pd.DataFrame({"doc_id": ["d", "d"], "para_id": [0, 0], "sent_id": [0, 1],
+                          "text": ["稀土价格上涨。", "包头\x00稀土"]})
+    tokens = words.tokenize_sentences(frame, "rjieba")
+    alone = pd.concat([words.tokenize_sentences(frame.iloc[[index]], "rjieba") for index in range(2)],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(tokens, alone)
+    assert "\x00" in tokens["token"].tolist()
