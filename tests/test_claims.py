@@ -237,3 +237,13 @@ def test_chinese_numerals_are_read_and_cn2an_loads_only_when_needed():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.split() == ["False", "43500000.0", "None"]
+
+
+def test_quick_check_finds_numbers_and_ranks_in_one_pattern():
+    from analysis.claims import lexicon
+
+    quick_check = lexicon().quick_check
+    assert quick_check.search("包头的储量占全国的八成")  # a Chinese numeral before a unit
+    assert quick_check.search("產量增長３０％")  # traditional characters and full-width digits
+    assert quick_check.search("我国是世界第一稀土生产国")  # a rank, no number
+    assert not quick_check.search("稀土产业正在转型升级")
