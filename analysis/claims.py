@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from . import tables
 from .paths import RESOURCES
 
 CLAIM_COLUMNS = [
@@ -53,7 +53,6 @@ CLAIM_DTYPES = {"para_id": "int64", "sent_id": "int64", "value": "float64", "cha
 CLAIM_FIELDS = itemgetter("kind", "value", "unit", "qualifier", "change", "subject", "measure", "scope", "start", "end")
 RANGE_KINDS = frozenset({"percent", "quantity", "money"})  # kinds a range (3至5万吨, 20-30%) can have
 DATE_KINDS = frozenset({"year", "date"})  # claims that take no subject, measure, scope, qualifier or change
-STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # the `str` dtype, given as such to skip its lookup
 SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "is_duplicate", "duplicate_of", "char_offset"]
 
 CN_DIGITS = "零〇一二两三四五六七八九十"
@@ -595,13 +594,9 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
         return empty_claims()
     columns = {}
     for name, column in zip(CLAIM_COLUMNS, zip(*rows, strict=True), strict=True):
-        columns[name] = np.array(column, dtype=CLAIM_DTYPES[name]) if name in CLAIM_DTYPES else strings_column(column)
+        text = name not in CLAIM_DTYPES
+        columns[name] = tables.strings_column(column) if text else np.array(column, dtype=CLAIM_DTYPES[name])
     return pd.DataFrame(columns, columns=CLAIM_COLUMNS, copy=False)
-
-
-def strings_column(values) -> pd.api.extensions.ExtensionArray:
-    """A pandas `str` column of Python strings, built through Arrow directly (faster than from a list)."""
-    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=STR_DTYPE)
 
 
 def empty_claims() -> pd.DataFrame:

@@ -43,11 +43,10 @@ from re import _parser as regex_parser  # read to find which lines a marker rege
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .paths import RESOURCES
 from .read import Page, characters_pattern
-from .words import new_table, string_column
+from .tables import new_table, strings_column
 
 ARTICLE_COLUMNS = ["doc_id", "path", "encoding", "title", "published", "source", "author", "url", "lang",
                    "converted_to_simplified", "n_paragraphs", "n_chars", "body", "original_text", "flags"]
@@ -1247,7 +1246,7 @@ def typed_column(values: tuple, column: str) -> np.ndarray | pd.api.extensions.E
     if column in COLUMN_DTYPES:
         return np.array(values, dtype=COLUMN_DTYPES[column])
     if set(map(type, values)) == {str}:  # (the usual case: made straight into Arrow, as pandas would store them)
-        return string_column(pa.array(values, pa.large_string()))
+        return strings_column(values)
     return np.array(values, dtype=object)  # missing or non-text values: pandas decides, as for any object column
 
 

@@ -53,7 +53,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from scipy.sparse import csr_matrix
 
-from . import words
+from . import tables, words
 
 TERMS_COLUMNS = ["doc_id", "term", "pos", "count", "sentence_count"]
 PARAGRAPH_TERMS_COLUMNS = ["doc_id", "para_id", "term", "count"]
@@ -159,7 +159,7 @@ def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def as_text(column: pd.Series) -> pd.Series:
     """A column as text (the `str` dtype; missing values stay missing), itself when it already is."""
-    return column if column.dtype == words.STRING_DTYPE else column.astype(str)
+    return column if column.dtype == tables.STRING_DTYPE else column.astype(str)
 
 
 def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -341,12 +341,12 @@ def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowSt
     column_codes = np.asarray(column_codes, dtype=np.int64)
     checked = not len(column_codes) or (column_codes.min() >= 0 and column_codes.max() < len(values))
     picked = pc.take(values, pa.array(column_codes), boundscheck=not checked)  # Arrow's own check is slower
-    return words.string_column(picked)
+    return tables.string_column(picked)
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from ready columns, numeric columns cast to their documented dtypes (see words.new_table)."""
-    return words.new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
+    """A table from ready columns, numeric columns cast to their documented dtypes (see tables.new_table)."""
+    return tables.new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
                             for name, values in columns.items()})
 
 
@@ -972,7 +972,7 @@ def document_runs(doc: np.ndarray) -> np.ndarray:
 
 def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
     """The `quotes` table from (doc_id, speaker, quote, sent_id) rows."""
-    return frame({name: words.string_column(pa.array([row[i] for row in rows], pa.large_string()))
+    return frame({name: tables.strings_column([row[i] for row in rows])
                   if name != "sent_id" else [row[i] for row in rows] for i, name in enumerate(QUOTES_COLUMNS)})
 
 

@@ -48,13 +48,13 @@ from .segmenter import (  # noqa: F401 (the backend's identity lives in `segment
     choose_backend,
     segmenter_info,
 )
+from .tables import STRING_DTYPE, new_table, string_column
 
 TOKENS_COLUMNS = ["doc_id", "sent_id", "token", "pos", "char_start"]
 CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
 TITLE_MAX_CHARS = 5
 SENTENCE_SEPARATOR = "\x00"  # joins a batch's sentences for one rjieba call (see tag_sentences_at_once)
 TAGGED_TYPE = pa.struct([("token", pa.large_string()), ("pos", pa.large_string())])  # a (word, pos) pair
-STRING_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default `str` dtype
 
 
 def read_word_list(name: str) -> list[str]:
@@ -558,29 +558,6 @@ def fixed_tags(tokens: pa.Array, tags: pa.Array) -> pa.Array:
         return tags
     fix_rows = pc.index_in(tokens, value_set=pa.array(list(fixes), pa.large_string()))
     return pc.coalesce(pa.array(list(fixes.values()), pa.large_string()).take(fix_rows), tags)
-
-
-def string_column(values: pa.Array) -> pd.arrays.ArrowStringArray:
-    """A pandas string column (the default `str` dtype) from an Arrow large_string array."""
-    return pd.arrays.ArrowStringArray(values, dtype=STRING_DTYPE)
-
-
-@functools.cache
-def column_labels(names: tuple[str, ...]) -> pd.Index:
-    """The column labels of a table with these column names (built once per process: pandas infers their type)."""
-    return pd.Index(list(names))
-
-
-def new_table(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from column arrays made for it and never changed afterwards.
-
-    The arrays are not copied (copying and consolidating them cost more than the rest of building a small table),
-    and the table is built with numbered columns that are then named: building it with the names makes pandas infer
-    the type of a new label index each time.
-    """
-    table = pd.DataFrame(dict(enumerate(columns.values())), copy=False)
-    table.columns = column_labels(tuple(columns))
-    return table
 
 
 def empty_tokens_table() -> pd.DataFrame:
