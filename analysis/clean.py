@@ -108,14 +108,20 @@ SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]")
 LATIN_SENTENCE_PUNCT = re.compile(r"[。！？!?；;…]|\.(\s|$)")
 SENTENCE_END_CHARS = "。！？!?；;…."  # the characters a sentence end starts with
 SENTENCE_END = r"(?:[。！？!?；;]+|…+|\.{3,}|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff]))[”’」』）)》】\"']*"  # (pattern)
-# a sentence: from a non-space character up to and including the first sentence end (skipping runs of characters that
-# start no end, and one by one those that could but do not), or, if no end follows, up to the last non-space character
-SENTENCE = re.compile(
-    rf"(?s)(?=\S)(?:[^{SENTENCE_END_CHARS}]*+(?:(?!{SENTENCE_END})[{SENTENCE_END_CHARS}][^{SENTENCE_END_CHARS}]*+)*+"
-    rf"{SENTENCE_END}|.*\S)")
-SENTENCE_OR_BREAK = re.compile(  # ... within a line, or a line break
-    rf"\n|(?=\S)(?:[^{SENTENCE_END_CHARS}\n]*+(?:(?!{SENTENCE_END})[{SENTENCE_END_CHARS}][^{SENTENCE_END_CHARS}\n]*+)*+"
-    rf"{SENTENCE_END}|[^\n]*\S)")
+
+
+def sentence_pattern(within_lines: bool) -> re.Pattern:
+    """A sentence: from a non-space character up to and including the first sentence end (skipping runs of characters
+    that start no end, and one by one those that could but do not), or, if no end follows, up to the last non-space
+    character. `within_lines`: no sentence crosses a line break, and each line break is a match of its own."""
+    other = rf"[^{SENTENCE_END_CHARS}\n]" if within_lines else f"[^{SENTENCE_END_CHARS}]"  # characters starting no end
+    unended = r"[^\n]*\S" if within_lines else r".*\S"
+    sentence = rf"(?=\S)(?:{other}*+(?:(?!{SENTENCE_END})[{SENTENCE_END_CHARS}]{other}*+)*+{SENTENCE_END}|{unended})"
+    return re.compile(rf"\n|{sentence}" if within_lines else rf"(?s){sentence}")
+
+
+SENTENCE = sentence_pattern(within_lines=False)
+SENTENCE_OR_BREAK = sentence_pattern(within_lines=True)  # (paragraphs joined by line breaks: one pass for all)
 ENDS_LIKE_SENTENCE = re.compile(r"[。！？!?…”」』\"]$")
 KEY_VALUE = re.compile(r"^[^:：,，。]{1,8}[:：]\s*\S{0,6}$")  # a label and a short value: 正确答案:B
 BULLET = re.compile(r"^[•·▪●◆■▶►\-*]\s")

@@ -711,3 +711,11 @@ def test_text_columns_are_pandas_str_and_mixed_ones_stay_as_pandas_makes_them():
     assert table["other"].dtype == object and table["other"].tolist() == ["价格", None, 7]  # not all text
     with_missing = clean.typed_column(("稀土", None), "text")
     assert pd.Series(with_missing).dtype == "str" and pd.Series(with_missing).isna().tolist() == [False, True]
+
+
+def test_the_two_sentence_patterns_differ_only_at_line_breaks():
+    text = "稀土价格上涨。“产量增加！”他说\n包头占83.7%"
+    assert clean.SENTENCE.findall(text) == ["稀土价格上涨。", "“产量增加！”", "他说\n包头占83.7%"]
+    assert clean.SENTENCE_OR_BREAK.findall(text) == ["稀土价格上涨。", "“产量增加！”", "他说", "\n", "包头占83.7%"]
+    one_line = text.replace("\n", "，")
+    assert clean.SENTENCE.findall(one_line) == clean.SENTENCE_OR_BREAK.findall(one_line)
