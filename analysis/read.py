@@ -131,7 +131,7 @@ def find_input_files(inputs: list[Path]) -> tuple[list[Path], list[dict]]:
                 rejects.append(reject(item, "not a regular file or folder"))
         except OSError as error:
             rejects.append(reject(item, f"cannot list: {error.strerror or error}"))
-    # (sorted by their parts, the order of Paths themselves: the key is compared in C, much quicker for many files)
+    # (sorted by their parts: a tuple compared in C, much quicker for many files than comparing the Paths)
     return sorted(found, key=lambda path: path.parts), sorted(rejects, key=lambda row: row["path"])
 
 
@@ -429,9 +429,9 @@ def read_bytes_upto(path: Path, limit: int) -> tuple[int, bytes | None]:
         if size > limit:
             return size, None
         data = os.read(descriptor, size + 1)
-        if len(data) <= size:  # a regular file's read stops short only at its end
+        if len(data) == size:  # (a regular file's whole content: the read stopped one byte short, at its end)
             return size, data
-        parts = [data]  # grown since, or not a regular file (size 0): read to the end
+        parts = [data]  # grown or shrunk since, over one read's limit (~2 GiB), or not a regular file: read to the end
         while chunk := os.read(descriptor, READ_CHUNK_BYTES):
             parts.append(chunk)
         return size, b"".join(parts)

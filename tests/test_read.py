@@ -267,3 +267,13 @@ def test_common_characters_are_counted_in_each_candidate_encoding():
 def test_doc_id_is_the_start_of_the_sha256():
     assert read.doc_id_for(b"abc") == "ba7816bf8f01cfea"  # SHA-256 of "abc": ba7816bf8f01cfea414140de5dae2223...
     assert read.doc_id_for(b"") == "e3b0c44298fc1c14"
+
+
+def test_read_bytes_upto_reads_on_when_one_read_stops_short(tmp_path, monkeypatch):
+    path = tmp_path / "long.txt"
+    text = "包头稀土储量占全国83.7%。" * 400
+    path.write_text(text, encoding="utf-8")
+    real_read = read.os.read
+    monkeypatch.setattr(read.os, "read", lambda fd, n: real_read(fd, min(n, 1000)))  # as Linux does past ~2 GiB
+    size, data = read.read_bytes_upto(path, 10**9)
+    assert size == len(data) == len(text.encode("utf-8")) and data.decode("utf-8") == text
