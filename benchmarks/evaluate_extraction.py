@@ -87,14 +87,21 @@ def evaluate(corpus: Path, page_folder: str = "") -> dict:
     return {"pages": len(labels), "rates": {m: passed[m] / n for m in MEASURES}, "failures": failures}
 
 
-SAMPLE_SECONDS = 0.2  # a timed sample repeats its pass until it lasts about this long (see `best_pass_seconds`)
+SAMPLE_SECONDS = 0.2  # a timed sample repeats its pass until it lasts at least this long (see `best_pass_seconds`)
 
 
 def passes_per_sample(run) -> int:
-    """How many passes of `run` make a sample of about SAMPLE_SECONDS (one untimed-for-the-result pass measures it)."""
-    started = time.perf_counter()
+    """How many passes of `run` make a sample of at least SAMPLE_SECONDS: after a first, warming-up pass, the count
+    doubles until a sample lasts that long (as timeit's autorange does; sizing from one cold pass would not)."""
     run()
-    return max(1, round(SAMPLE_SECONDS / max(time.perf_counter() - started, 1e-6)))
+    passes = 1
+    while True:
+        started = time.perf_counter()
+        for _ in range(passes):
+            run()
+        if time.perf_counter() - started >= SAMPLE_SECONDS:
+            return passes
+        passes *= 2
 
 
 def best_pass_seconds(runs: dict, repeat: int) -> dict[str, float]:

@@ -67,6 +67,17 @@ def test_timed_samples_are_equally_long_and_taken_in_turns(benchmark, monkeypatc
     best = benchmark.best_pass_seconds({"slow": pause("slow", 0.025), "quick": pause("quick", 0.002)}, repeat=2)
     assert 0.025 <= best["slow"] < 0.25 and 0.002 <= best["quick"] < best["slow"]
     assert calls.count("quick") > 5 * calls.count("slow")  # the quick pass is repeated to make a sample as long
-    sampled = calls[2:]  # (after one pass of each, which sizes the samples)
-    turns = [name for index, name in enumerate(sampled) if index == 0 or sampled[index - 1] != name]
-    assert turns == ["slow", "quick", "slow", "quick"]  # sample by sample, the runs take turns
+    turns = [name for index, name in enumerate(calls) if index == 0 or calls[index - 1] != name]
+    assert turns == ["slow", "quick"] * 3  # each sized (its passes together), then sample by sample, taking turns
+
+
+def test_a_sample_is_sized_after_a_slow_first_pass(benchmark, monkeypatch):
+    monkeypatch.setattr(benchmark, "SAMPLE_SECONDS", 0.05)
+    calls: list[float] = []
+
+    def cold_then_quick() -> None:  # the first pass loads things (slow); the others are quick
+        time.sleep(0.06 if not calls else 0.002)
+        calls.append(time.perf_counter())
+
+    passes = benchmark.passes_per_sample(cold_then_quick)
+    assert passes * 0.002 >= 0.05  # a sample of quick passes lasts SAMPLE_SECONDS, not one cold pass's time
