@@ -181,13 +181,25 @@ def export_html(executed: Path, target: Path, with_code: bool) -> Path:
     return write_text_atomic(target, embed_cjk_font(body))
 
 
+RECORD_FIELDS = {"name": str, "title": str, "status": str, "seconds": (int, float), "parameters": dict, "error": str}
+
+
 def recorded_runs(out_dir: Path) -> dict[str, NotebookRun]:
-    """The last run of each notebook recorded in `out_dir` by name (none when the record is missing or unreadable)."""
+    """The last run of each notebook recorded in `out_dir` by name; a missing or unreadable record gives none, and a
+    malformed entry is left out."""
     try:
         records = json.loads((Path(out_dir) / RUNS_RECORD).read_text(encoding="utf-8"))
-        return {record["name"]: NotebookRun(**record) for record in records}
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError):
         return {}
+    runs = [NotebookRun(**record) for record in records if is_run_record(record)] if isinstance(records, list) else []
+    return {run.name: run for run in runs}
+
+
+def is_run_record(record: object) -> bool:
+    """Whether a `runs.json` entry has exactly the fields of a NotebookRun, each of its type."""
+    return (isinstance(record, dict) and set(record) == set(RECORD_FIELDS)
+            and all(isinstance(record[name], kind) and not isinstance(record[name], bool)
+                    for name, kind in RECORD_FIELDS.items()))
 
 
 def index_runs(runs: list[NotebookRun], earlier: dict[str, NotebookRun], notebooks: list[Path]) -> list[NotebookRun]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,13 @@ def test_the_index_keeps_earlier_runs_of_notebooks_not_run_now(tmp_path):
     assert recorded_runs(tmp_path) == {}  # no record yet
     (tmp_path / "runs.json").write_text("{not json", encoding="utf-8")
     assert recorded_runs(tmp_path) == {}  # a damaged record is ignored, not fatal
+    good = {"name": "01_a", "title": "A", "status": "ok", "seconds": 3.0, "parameters": {}, "error": ""}
+    malformed = [{**good, "name": "02_b", "parameters": None}, {**good, "name": "03_c", "seconds": "3"},
+                 {**good, "name": "04_d", "extra": 1}, ["not", "a", "dict"], {**good, "name": "05_e", "seconds": True}]
+    (tmp_path / "runs.json").write_text(json.dumps([good, *malformed]), encoding="utf-8")
+    assert list(recorded_runs(tmp_path)) == ["01_a"]  # well-formed entries kept, malformed ones left out
+    (tmp_path / "runs.json").write_text(json.dumps({"01_a": good}), encoding="utf-8")
+    assert recorded_runs(tmp_path) == {}  # not a list of entries
 
 
 def test_running_one_notebook_updates_its_row_and_keeps_the_others(tmp_path):
