@@ -26,11 +26,12 @@ class MissingReferenceData(FileNotFoundError):
 def require_reference_tables(tables: tuple[Path, ...] | None = None) -> None:
     """Raise MissingReferenceData naming every missing reference table (checked once before a run, so that a
     broken installation is one clear error rather than a failure on every page)."""
-    missing = [str(path) for path in (REFERENCE_TABLES if tables is None else tables) if not path.is_file()]
+    tables = REFERENCE_TABLES if tables is None else tables
+    missing = [str(path) for path in tables if not (path.is_file() and os.access(path, os.R_OK))]
     if missing:
         raise MissingReferenceData(
-            f"reference table{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}. They ship with the "
-            "project in data/reference/ (restore them, e.g. `git checkout -- data/reference`)."
+            f"reference table{'s' if len(missing) > 1 else ''} missing or unreadable: {', '.join(missing)}. They ship "
+            "with the project in data/reference/ (restore them, e.g. `git checkout -- data/reference`)."
         )
 
 

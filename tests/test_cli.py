@@ -55,6 +55,6 @@ def test_tabulate_without_the_reference_tables_is_one_clear_error(tmp_path, seed
     status = cli.main(["tabulate", str(seed_path), "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     assert status == 2
-    assert captured.err.count("\n") == 1 and "tabulate: error: reference table missing" in captured.err
+    assert captured.err.count("\n") == 1 and "tabulate: error: reference table missing or unreadable" in captured.err
     assert str(missing) in captured.err and "Traceback" not in captured.err
     assert not (tmp_path / "out").exists()  # nothing started, nothing written

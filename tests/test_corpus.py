@@ -168,6 +168,11 @@ def test_a_run_without_the_reference_tables_stops_before_reading_anything(tmp_pa
     from analysis import paths
 
     monkeypatch.setattr(paths, "REFERENCE_TABLES", (tmp_path / "china_rare_earth_facts.csv",))
+
+    def no_listing(*args, **kwargs):
+        raise AssertionError("the inputs were listed before the reference tables were checked")
+
+    monkeypatch.setattr(corpus, "list_inputs", no_listing)
     with pytest.raises(paths.MissingReferenceData, match=r"china_rare_earth_facts\.csv"):
         corpus.build_tables([seed_path], executor=ThreadPoolExecutor(1), use_cache=False)
     with pytest.raises(paths.MissingReferenceData):

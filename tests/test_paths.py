@@ -23,6 +23,8 @@ def test_a_missing_reference_table_is_one_error_naming_every_missing_file(tmp_pa
     assert "data/reference" in message
     assert isinstance(caught.value, FileNotFoundError)  # callers catching the usual error still do
     require_reference_tables((present,))  # nothing missing: no error
+    with pytest.raises(MissingReferenceData, match="missing or unreadable"):
+        require_reference_tables((tmp_path,))  # a folder of that name is no table
 
 
 def test_an_empty_corpus_argument_means_the_bundled_raw_data(tmp_path):
