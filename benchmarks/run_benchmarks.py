@@ -3,7 +3,7 @@
 Builds corpora from the dev pages (../shared/corpus/dev, else the seed) by writing numbered copies, each
 made unique so that no cache hit flatters the first run, then measures:
 - baseline: single-process `jieba.cut` over the same text (MB/s), measured just before and just after the
-  `tabulate` run and averaged, since this shared machine's speed drifts between phases of a minute or so;
+  `tabulate` run (their mean time), since this shared machine's speed drifts between phases of a minute or so;
 - `python -m analysis tabulate --no-cache` on the corpus (segmentation with POS included): MB/s, the ratio
   to the baseline (target ≥ 3), and peak memory of the whole process tree (target < 2 GB);
 - the same on a corpus half the size: peak memory must not grow with corpus size;
@@ -125,8 +125,8 @@ def main() -> int:
     print(f"baseline jieba.cut (1 process):      {before:6.2f} MB/s")
     seconds, peak, status = run_measured(tabulate_command(big, work / "out_big", cache=False))
     after = jieba_cut_mb_per_s(big)
-    baseline = (before + after) / 2
-    print(f"baseline again, after tabulate:      {after:6.2f} MB/s (mean {baseline:.2f} MB/s: the ratio's baseline)")
+    baseline = 2 / (1 / before + 1 / after)  # (the rate of the mean time over the same text)
+    print(f"baseline again, after tabulate:      {after:6.2f} MB/s (both: {baseline:.2f} MB/s, the ratio's baseline)")
     throughput = size / 1e6 / seconds
     print(f"tabulate --no-cache ({args.mb:.0f} MB):        {throughput:6.2f} MB/s  ratio {throughput / baseline:4.1f}x"
           f"  peak {peak / 2**20:6.0f} MiB  ({seconds:.1f} s, exit {status})")
