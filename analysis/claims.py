@@ -41,8 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import tables
 from .paths import RESOURCES
+from .tables import strings_column
 
 CLAIM_COLUMNS = [
     "doc_id", "para_id", "sent_id", "kind", "value", "unit", "qualifier", "change", "subject", "measure", "scope",
@@ -595,7 +595,7 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
     columns = {}
     for name, column in zip(CLAIM_COLUMNS, zip(*rows, strict=True), strict=True):
         text = name not in CLAIM_DTYPES
-        columns[name] = tables.strings_column(column) if text else np.array(column, dtype=CLAIM_DTYPES[name])
+        columns[name] = strings_column(column) if text else np.array(column, dtype=CLAIM_DTYPES[name])
     return pd.DataFrame(columns, columns=CLAIM_COLUMNS, copy=False)
 
 

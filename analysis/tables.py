@@ -27,6 +27,12 @@ def strings_column(values: Iterable) -> pd.arrays.ArrowStringArray:
     return string_column(pa.array(values, type=pa.large_string()))
 
 
+def arrow_strings(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array (a `str` column's own strings, without a copy)."""
+    values = pa.array(column, pa.large_string())
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 @functools.cache
 def column_labels(names: tuple[str, ...]) -> pd.Index:
     """The column labels of a table with these column names (built once per process: pandas infers their type)."""

@@ -53,7 +53,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from scipy.sparse import csr_matrix
 
-from . import tables, words
+from . import words
+from .tables import STRING_DTYPE, arrow_strings, new_table, string_column, strings_column
 
 TERMS_COLUMNS = ["doc_id", "term", "pos", "count", "sentence_count"]
 PARAGRAPH_TERMS_COLUMNS = ["doc_id", "para_id", "term", "count"]
@@ -159,7 +160,7 @@ def flagged_sentences(sentences: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def as_text(column: pd.Series) -> pd.Series:
     """A column as text (the `str` dtype; missing values stay missing), itself when it already is."""
-    return column if column.dtype == tables.STRING_DTYPE else column.astype(str)
+    return column if column.dtype == STRING_DTYPE else column.astype(str)
 
 
 def codes(column: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -341,12 +342,12 @@ def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowSt
     column_codes = np.asarray(column_codes, dtype=np.int64)
     checked = not len(column_codes) or (column_codes.min() >= 0 and column_codes.max() < len(values))
     picked = pc.take(values, pa.array(column_codes), boundscheck=not checked)  # Arrow's own check is slower
-    return tables.string_column(picked)
+    return string_column(picked)
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from ready columns, numeric columns cast to their documented dtypes (see tables.new_table)."""
-    return tables.new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
+    """A table from ready columns, numeric columns cast to their documented dtypes (see `tables.new_table`)."""
+    return new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
                             for name, values in columns.items()})
 
 
@@ -776,12 +777,6 @@ class QuotingText(NamedTuple):
     run_doc_ids: list[str]  # doc_id of each document run
 
 
-def arrow_strings(column: pd.Series) -> pa.Array:
-    """A text column as one Arrow large_string array."""
-    values = pa.array(column, pa.large_string())
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
 def quoting_text(sentences: pd.DataFrame, texts: pd.Series) -> QuotingText:
     """The `QuotingText` of a sentences table (sentences flagged `is_duplicate` left out)."""
     doc, doc_names = codes(sentences["doc_id"])
@@ -972,7 +967,7 @@ def document_runs(doc: np.ndarray) -> np.ndarray:
 
 def quotes_frame(rows: list[tuple]) -> pd.DataFrame:
     """The `quotes` table from (doc_id, speaker, quote, sent_id) rows."""
-    return frame({name: tables.strings_column([row[i] for row in rows])
+    return frame({name: strings_column([row[i] for row in rows])
                   if name != "sent_id" else [row[i] for row in rows] for i, name in enumerate(QUOTES_COLUMNS)})
 
 

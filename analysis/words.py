@@ -48,7 +48,7 @@ from .segmenter import (  # noqa: F401 (the backend's identity lives in `segment
     choose_backend,
     segmenter_info,
 )
-from .tables import STRING_DTYPE, new_table, string_column
+from .tables import STRING_DTYPE, arrow_strings, new_table, string_column
 
 TOKENS_COLUMNS = ["doc_id", "sent_id", "token", "pos", "char_start"]
 CJK_RE = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -244,8 +244,7 @@ def arrow_text(column: pd.Series) -> pa.Array:
     """A column's values as text in one Arrow large_string array (`astype(str)`; a `str` column without missing
     values as it is stored, without a copy)."""
     if column.dtype == STRING_DTYPE and not column.hasnans:
-        values = pa.array(column.array)
-        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        return arrow_strings(column)
     return pa.array(column.astype(str).tolist(), pa.large_string())
 
 
@@ -254,8 +253,7 @@ def joined_texts(column: pd.Series) -> str:
     column, without a Python string per value."""
     if column.dtype != STRING_DTYPE:
         return SENTENCE_SEPARATOR.join(column.fillna("").astype(str).tolist())
-    values = pa.array(column.array).fill_null("")
-    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    values = arrow_strings(column).fill_null("")
     one_list = pa.LargeListArray.from_arrays(pa.array([0, len(values)], pa.int64()), values)
     return pc.binary_join(one_list, pa.scalar(SENTENCE_SEPARATOR, values.type))[0].as_py()
 

@@ -26,3 +26,11 @@ def test_a_new_table_names_its_columns_and_keeps_their_arrays():
     assert np.shares_memory(table["count"].to_numpy(), counts)  # not copied
     assert table.equals(pd.DataFrame({"term": ["镨", "钕", "镝"], "count": [3, 1, 2]}))
     assert tables.column_labels(("term", "count")) is tables.column_labels(("term", "count"))  # built once
+
+
+def test_arrow_strings_of_a_str_column_are_its_own_strings():
+    column = pd.Series(["稀土", None, "包头"], dtype="str")
+    values = tables.arrow_strings(column)
+    assert isinstance(values, pa.Array) and values.type == pa.large_string()
+    assert values.to_pylist() == ["稀土", None, "包头"]
+    assert tables.arrow_strings(pd.Series(["镧", "铈"], dtype=object)).to_pylist() == ["镧", "铈"]
