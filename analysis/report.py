@@ -46,6 +46,10 @@ class NotebookRun:
     error: str = ""
 
 
+# a NotebookRun as recorded in runs.json: each field and the type its value must have (a test checks the fields)
+RECORD_FIELDS = {"name": str, "title": str, "status": str, "seconds": (int, float), "parameters": dict, "error": str}
+
+
 def find_notebooks(folder: Path = NOTEBOOKS_DIR, only: str | None = None) -> list[Path]:
     """The notebooks in `folder` in name order, or the one whose name (or stem) is `only`."""
     notebooks = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
@@ -179,9 +183,6 @@ def export_html(executed: Path, target: Path, with_code: bool) -> Path:
     )
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     return write_text_atomic(target, embed_cjk_font(body))
-
-
-RECORD_FIELDS = {"name": str, "title": str, "status": str, "seconds": (int, float), "parameters": dict, "error": str}
 
 
 def recorded_runs(out_dir: Path) -> dict[str, NotebookRun]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import nbformat
 
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis.report import (
+    RECORD_FIELDS,
     NotebookRun,
     corpus_label,
     describe_failure,
@@ -98,6 +100,7 @@ def test_the_index_keeps_earlier_runs_of_notebooks_not_run_now(tmp_path):
     shown[0].parameters["corpus"] = "/elsewhere"
     assert corpus_label(shown) == "several (see each notebook's parameters)"
     assert recorded_runs(tmp_path) == {}  # no record yet
+    assert set(RECORD_FIELDS) == {field.name for field in dataclasses.fields(NotebookRun)}
     (tmp_path / "runs.json").write_text("{not json", encoding="utf-8")
     assert recorded_runs(tmp_path) == {}  # a damaged record is ignored, not fatal
     good = {"name": "01_a", "title": "A", "status": "ok", "seconds": 3.0, "parameters": {}, "error": ""}
