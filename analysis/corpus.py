@@ -164,23 +164,28 @@ def input_files(paths: list[str]) -> Iterator[InputFile]:
         yield InputFile(path, seen[digest], digest, size)
 
 
-def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES,
-                    max_bytes: int = MAX_BATCH_BYTES) -> Iterator[list[InputFile]]:  # fmt: skip
+def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES, max_bytes: int = MAX_BATCH_BYTES,
+                    n_files: int = 0) -> Iterator[list[InputFile]]:  # fmt: skip
     """Files cut into batches at content-defined points (a file whose hash is 0 mod `target`, once the batch holds
     target/4 files), each as it is cut.
 
     Cutting by content rather than by position keeps the other batches (and their cache entries) unchanged
     when a file is added, removed or edited. The minimum avoids tiny batches (each has a fixed cost); a batch also
-    ends at 4×target files or `max_bytes` bytes.
+    ends at 4×target files or `max_bytes` bytes. When `n_files` (how many files there are) is given, the last
+    `target` files are cut at a quarter of the target: the batches that end a run are small, so that the workers
+    finish together (adding a file at the end of a corpus then also recuts its last batches).
     """
+    tail_start = n_files - target if n_files else sys.maxsize
     batch: list[InputFile] = []
     size = 0
-    for file in files:
+    for position, file in enumerate(files):
         batch.append(file)
         size += file.size
         digest = file.digest.rsplit(":", 1)[-1]
-        cut = len(batch) >= target // 4 and int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % target == 0
-        if cut or len(batch) >= 4 * target or size >= max_bytes:
+        cut_target = target if position < tail_start else max(target // 4, 1)
+        cut = (len(batch) >= cut_target // 4
+               and int(hashlib.sha256(digest.encode()).hexdigest()[:8], 16) % cut_target == 0)
+        if cut or len(batch) >= 4 * cut_target or size >= max_bytes:
             yield batch
             batch, size = [], 0
     if batch:
@@ -311,7 +316,7 @@ def run_batches(
     """Batch the input files and map them, with a local pool unless an executor is given."""
     pool = executor or default_executor(expected_batches(paths))
     try:
-        work = content_batches(input_files(paths))
+        work = content_batches(input_files(paths), n_files=len(paths))
         yield from map_batches(work, pool, use_cache, progress, parts_dir, n_files=len(paths))
     finally:
         if pool is not None and executor is None:  # the workers exit in the background (freeing their memory

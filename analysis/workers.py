@@ -15,9 +15,10 @@ from pathlib import Path
 from .fingerprint import input_file_stats
 
 PRELOAD = ["analysis.worker_preload"]  # modules the forkserver imports before it forks any worker
-# Batches are the unit of work and of caching. Each costs a fixed ~45 ms (tables, part files) on top of its
-# files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced.
-BATCH_FILES = 256  # typical files per batch (content-defined cuts): at least a quarter, at most 4 times this
+# Batches are the unit of work and of caching. Each costs a fixed ~40 ms (tables, part files) on top of its
+# files, so they hold many short pages; long pages end a batch early (MAX_BATCH_BYTES) to keep work balanced, and
+# the last ones are smaller (see `corpus.content_batches`).
+BATCH_FILES = 512  # typical files per batch (content-defined cuts): at least a quarter, at most 4 times this
 MAX_BATCH_BYTES = 8_000_000  # a batch ends once its files hold this many bytes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from itertools import accumulate
 
 import pandas as pd
 import pyarrow as pa
@@ -46,6 +47,16 @@ def test_batches_are_cut_by_content_so_an_added_file_keeps_the_others(tmp_path):
     assert min(len(b) for b in before[:-1]) >= 2  # a cut needs a quarter of the target first: no tiny batches
     unchanged = {tuple(f.path for f in b) for b in before} & {tuple(f.path for f in b) for b in after}
     assert len(unchanged) >= len(before) - 2
+
+
+def test_the_last_files_are_cut_into_small_batches_so_that_the_workers_finish_together():
+    files = [corpus.InputFile(f"/x/{i}.txt", 1, f"{i:064x}") for i in range(2000)]
+    plain = list(corpus.content_batches(files, target=64))
+    tapered = list(corpus.content_batches(files, target=64, n_files=2000))
+    assert [f for b in tapered for f in b] == files
+    before_tail = [b for b, end in zip(plain, accumulate(map(len, plain)), strict=True) if end <= 2000 - 64]
+    assert tapered[: len(before_tail)] == before_tail  # the same cuts up to the last 64 files
+    assert max(map(len, plain)) > 64 and max(map(len, tapered[len(before_tail):])) <= 64  # 4 × a quarter of 64
 
 
 def test_a_batch_of_long_pages_ends_at_the_byte_limit():
