@@ -128,7 +128,7 @@ def main() -> int:
     baseline = 2 / (1 / before + 1 / after)  # (the rate of the mean time over the same text)
     print(f"baseline again, after tabulate:      {after:6.2f} MB/s (both: {baseline:.2f} MB/s, the ratio's baseline)")
     throughput = size / 1e6 / seconds
-    print(f"tabulate --no-cache ({args.mb:.0f} MB):        {throughput:6.2f} MB/s  ratio {throughput / baseline:4.1f}x"
+    print(f"tabulate --no-cache ({args.mb:.0f} MB):        {throughput:6.2f} MB/s  ratio {throughput / baseline:5.2f}x"
           f"  peak {peak / 2**20:6.0f} MiB  ({seconds:.1f} s, exit {status})")
 
     half_seconds, half_peak, _ = run_measured(tabulate_command(half, work / "out_half", cache=False))
