@@ -173,7 +173,8 @@ def content_batches(files: Iterable[InputFile], target: int = BATCH_FILES, max_b
     when a file is added, removed or edited. The minimum avoids tiny batches (each has a fixed cost); a batch also
     ends at 4×target files or `max_bytes` bytes. When `n_files` (how many files there are) is given, the last
     `target` files are cut at a quarter of the target: the batches that end a run are small, so that the workers
-    finish together (adding a file at the end of a corpus then also recuts its last batches).
+    finish together (adding a file at the end of a corpus then also recuts its last batches). A run without workers
+    does not give it: one process gains nothing from small batches.
     """
     tail_start = n_files - target if n_files else sys.maxsize
     batch: list[InputFile] = []
@@ -316,7 +317,7 @@ def run_batches(
     """Batch the input files and map them, with a local pool unless an executor is given."""
     pool = executor or default_executor(expected_batches(paths))
     try:
-        work = content_batches(input_files(paths), n_files=len(paths))
+        work = content_batches(input_files(paths), n_files=len(paths) if pool is not None else 0)  # (see its doc)
         yield from map_batches(work, pool, use_cache, progress, parts_dir, n_files=len(paths))
     finally:
         if pool is not None and executor is None:  # the workers exit in the background (freeing their memory

@@ -59,6 +59,16 @@ def test_the_last_files_are_cut_into_small_batches_so_that_the_workers_finish_to
     assert max(map(len, plain)) > 64 and max(map(len, tapered[len(before_tail):])) <= 64  # 4 × a quarter of 64
 
 
+def test_a_run_without_workers_keeps_its_last_batches_whole(tmp_path, monkeypatch):
+    for n in range(300):  # fewer than a batch's typical files: no pool
+        (tmp_path / f"{n}.txt").write_text(f"稀土 {n}", encoding="utf-8")
+    paths = [str(path) for path in sorted(tmp_path.iterdir())]
+    monkeypatch.setattr(corpus, "process_batch", lambda files, *args: {"files": len(files)})
+    sizes = [result["files"] for result in corpus.run_batches(paths, None, use_cache=False, progress=False)]
+    plain = [len(b) for b in corpus.content_batches(corpus.input_files(paths))]
+    assert sizes == plain != [len(b) for b in corpus.content_batches(corpus.input_files(paths), n_files=300)]
+
+
 def test_a_batch_of_long_pages_ends_at_the_byte_limit():
     files = [corpus.InputFile(f"/x/{i}.html", 1, f"{i:064x}", size=300_000) for i in range(40)]
     batches = list(corpus.content_batches(files, target=1000, max_bytes=1_000_000))
