@@ -19,8 +19,11 @@ all others pandas' "str", also for empty tables):
 
 Flow: `split_page(page)` → Article (normalise, detect script and convert Traditional, cut inline boilerplate,
 classify lines, pick title / body span / metadata) → `article_records` (sentences, in-article duplicates) →
-`article_tables`. Corpus level: `assign_dup_clusters(articles)` (one-permutation MinHash over character shingles,
-LSH bands, exact shingle Jaccard against cluster representatives; vectorised over the whole corpus).
+`article_tables`. A batch of pages goes through `split_pages` → `articles_records` → `articles_tables`: the same
+results per page, with the scripts of all pages counted in one pass, and all their sentences split and keyed in
+one pass (numpy and regex calls cost much per call on short pages). Corpus level: `assign_dup_clusters(articles)`
+(one-permutation MinHash over character shingles, LSH bands, exact shingle Jaccard against cluster representatives;
+vectorised over the whole corpus).
 
 Rules are general (marker lists in `resources/`, line shape, length, punctuation, position), not fitted
 to particular pages.
@@ -687,10 +690,23 @@ def utf16_units(text: str) -> np.ndarray:
 
 def script_counts(text: str) -> dict[str, int]:
     """How many characters of the text are CJK, kana, Latin letters, and encodable in GB2312."""
-    classes = script_table().take(utf16_units(text))  # SCRIPT_BITS of each character
-    # (one count of each combination of bits, then the scripts' sums: one pass over the text)
-    counts = np.bincount(classes, minlength=len(script_memberships())) @ script_memberships()
-    return dict(zip(SCRIPT_BITS, counts.tolist(), strict=True))
+    return texts_script_counts([text])[0]
+
+
+def texts_script_counts(texts: list[str]) -> list[dict[str, int]]:
+    """`script_counts` of each text, found in one pass over them all (a batch's pages at once)."""
+    joined = "".join(texts)
+    classes = script_table().take(utf16_units(joined))  # SCRIPT_BITS of each character
+    if len(classes) == len(joined):
+        units_per_text = list(map(len, texts))
+    else:  # characters beyond 0xFFFF (two code units each, of no script)
+        units_per_text = [len(text.encode("utf-16-le", "surrogatepass")) // 2 for text in texts]
+    owners = np.repeat(np.arange(len(texts)), units_per_text)
+    # (one count of each combination of bits per text, then the scripts' sums)
+    combinations = len(script_memberships())
+    counts = np.bincount(owners * combinations + classes, minlength=len(texts) * combinations)
+    sums = counts.reshape(len(texts), combinations) @ script_memberships()
+    return [dict(zip(SCRIPT_BITS, row, strict=True)) for row in sums.tolist()]
 
 
 @lru_cache(maxsize=1)
@@ -717,8 +733,17 @@ def distinct_traditional_and_cjk(text: str) -> tuple[int, int]:
 
 def detect_lang(text: str) -> str:
     """zh-Hans / zh-Hant / ja / en / other, from the script of the letters; "" when there are none."""
-    sample = text[:LANG_SAMPLE]
-    counts = script_counts(sample)
+    return detect_langs([text])[0]
+
+
+def detect_langs(texts: list[str]) -> list[str]:
+    """`detect_lang` of each text, their scripts counted all at once."""
+    samples = [text[:LANG_SAMPLE] for text in texts]
+    return list(map(sample_lang, samples, texts_script_counts(samples)))
+
+
+def sample_lang(sample: str, counts: dict[str, int]) -> str:
+    """`detect_lang` of a text's first LANG_SAMPLE characters, given their `script_counts`."""
     n_cjk, n_kana, n_latin = counts["cjk"], counts["kana"], counts["latin"]
     if n_cjk + n_kana + n_latin == 0:
         return ""
@@ -983,11 +1008,20 @@ def header_metadata(rows: list) -> dict:
 
 def split_page(page: Page) -> Article:
     """The article in a page: metadata, body paragraphs, removed lines (each with a reason)."""
+    return split_pages([page])[0]
+
+
+def split_pages(pages: list[Page]) -> list[Article]:
+    """`split_page` of each page (a batch at once: their languages are found in one pass)."""
+    texts = [normalise_text(page.text) for page in pages]
+    return list(map(split_normalised_page, pages, texts, detect_langs(texts)))
+
+
+def split_normalised_page(page: Page, text: str, lang: str) -> Article:
+    """`split_page` given the page's text normalised (`normalise_text`) and its language (`detect_lang`)."""
     hints = page.hints
     article = Article(page.doc_id, page.path, page.encoding, original_text=page.text,
-                      url=str(hints.get("url", "") or ""))
-    text = normalise_text(page.text)
-    article.lang = detect_lang(text)
+                      url=str(hints.get("url", "") or ""), lang=lang)
     if article.lang == "zh-Hant":
         text = to_simplified(text)
         article.converted_to_simplified = True
@@ -1143,8 +1177,9 @@ def comparable_or_line_break_table() -> np.ndarray:
     return table
 
 
-def duplicate_of(sentences: list[str]) -> list[int]:
-    """For every sentence, the index of an earlier sentence it repeats or restates, else -1.
+def duplicate_of(sentences: list[str], keys: list[str] | None = None) -> list[int]:
+    """For every sentence, the index of an earlier sentence it repeats or restates, else -1 (`keys`: their
+    `comparable_keys`, if the caller has them).
 
     Exact repeats (ignoring spaces and punctuation); near repeats (character-bigram Jaccard >= NEAR_DUP_JACCARD);
     restatements quoting the same two or more figures with some wording in common. Candidates come from an
@@ -1152,7 +1187,8 @@ def duplicate_of(sentences: list[str]) -> list[int]:
     """
     if len(sentences) < 2:
         return [-1] * len(sentences)
-    keys = comparable_keys(sentences)
+    if keys is None:
+        keys = comparable_keys(sentences)
     figures_of = [NO_FIGURES if key.isalpha() else figures(sentence)  # (letters only: no digit, no figures)
                   for key, sentence in zip(keys, sentences, strict=True)]
     heads, tails = list(map(OPENING, keys)), list(map(CLOSING, keys))
@@ -1262,19 +1298,32 @@ ARTICLE_ROW = operator.itemgetter(*ARTICLE_COLUMNS)  # an articles row from the 
 def article_records(article: Article) -> dict[str, list[tuple]]:
     """The article's rows (tuples in column order) for every table: articles (one row), paragraphs, sentences
     (with duplicates), removed."""
-    doc_id, paragraphs = article.doc_id, article.paragraphs
-    para_ids, sentences = article_sentences(paragraphs)
-    repeats = duplicate_of(sentences)
-    count = len(sentences)
-    sentence_rows = list(zip([doc_id] * count, para_ids, range(count), sentences,
-                             [earlier >= 0 for earlier in repeats], repeats, strict=True))
-    paragraph_rows = list(zip([doc_id] * len(paragraphs), range(len(paragraphs)), paragraphs, strict=True))
-    body = "\n".join(paragraphs)
-    values = {"n_paragraphs": len(paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
-              "body": body, "flags": "; ".join(article.flags)}
-    removed = [(doc_id, number, text, reason) for number, text, reason in article.removed]
-    return {"articles": [ARTICLE_ROW(vars(article) | values)], "paragraphs": paragraph_rows,
-            "sentences": sentence_rows, "removed": removed}
+    return articles_records([article])
+
+
+def articles_records(articles: list[Article]) -> dict[str, list[tuple]]:
+    """`article_records` of each article, joined table by table; the sentences of all of them are split, and their
+    `comparable_keys` found, at once (a batch's articles in one pass each)."""
+    para_ids, sentences = article_sentences([paragraph for article in articles for paragraph in article.paragraphs])
+    keys = comparable_keys(sentences)
+    rows: dict[str, list[tuple]] = {"articles": [], "paragraphs": [], "sentences": [], "removed": []}
+    first_paragraph = first_sentence = 0  # (the article's first in the lists of all articles)
+    for article in articles:
+        doc_id, paragraphs = article.doc_id, article.paragraphs
+        end = bisect_left(para_ids, first_paragraph + len(paragraphs), first_sentence)  # (para_ids ascend)
+        texts, count = sentences[first_sentence:end], end - first_sentence
+        repeats = duplicate_of(texts, keys[first_sentence:end])
+        own_para_ids = [para_id - first_paragraph for para_id in para_ids[first_sentence:end]]
+        rows["sentences"] += zip([doc_id] * count, own_para_ids, range(count), texts,
+                                 [earlier >= 0 for earlier in repeats], repeats, strict=True)
+        rows["paragraphs"] += zip([doc_id] * len(paragraphs), range(len(paragraphs)), paragraphs, strict=True)
+        body = "\n".join(paragraphs)
+        values = {"n_paragraphs": len(paragraphs), "n_chars": len(body) - body.count("\n") - body.count(" "),
+                  "body": body, "flags": "; ".join(article.flags)}
+        rows["articles"].append(ARTICLE_ROW(vars(article) | values))
+        rows["removed"] += [(doc_id, number, text, reason) for number, text, reason in article.removed]
+        first_paragraph, first_sentence = first_paragraph + len(paragraphs), end
+    return rows
 
 
 def article_tables(article: Article) -> dict[str, pd.DataFrame]:
@@ -1286,10 +1335,7 @@ def articles_tables(articles: list[Article]) -> dict[str, pd.DataFrame]:
     """Several articles as tables (one DataFrame per table for the lot, which is much faster than one each)."""
     columns = {"articles": ARTICLE_COLUMNS, "paragraphs": PARAGRAPH_COLUMNS, "sentences": SENTENCE_COLUMNS,
                "removed": REMOVED_COLUMNS}
-    rows: dict[str, list[tuple]] = {name: [] for name in columns}
-    for article in articles:
-        for name, records in article_records(article).items():
-            rows[name].extend(records)
+    rows = articles_records(articles)
     return {name: typed(rows[name], columns[name]) for name in columns}
 
 

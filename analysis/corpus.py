@@ -75,7 +75,7 @@ FORMULA_FIRST_BYTES = [b"=", b"+", b"-", b"@", b"\t", b"\r"]  # the same charact
 
 def pages_tables(pages: list[read.Page]) -> dict[str, pd.DataFrame]:
     """Every per-document table for a batch of pages: clean, claims, tokens, terms, quotes…"""
-    tables = clean.articles_tables([clean.split_page(page) for page in pages])
+    tables = clean.articles_tables(clean.split_pages(pages))
     sentences = tables["sentences"]
     tables["claims"] = claims.extract_claims(sentences)
     usgs, facts, shares = reference_tables()

@@ -470,13 +470,24 @@ def test_to_simplified_agrees_with_the_plain_way_also_beyond_0xffff():
         assert clean.convert_characters(text) == text.translate(clean.t2s_tables()[0])
 
 
+def plain_script_counts(text: str) -> dict[str, int]:
+    """`clean.script_counts` written plainly: a regex or an encoding per script."""
+    return {"cjk": clean.count(clean.CJK, text), "kana": clean.count(clean.KANA, text),
+            "latin": clean.count(clean.LATIN, text),
+            "gb2312": sum(1 for character in text if character.encode("gb2312", "ignore"))}
+
+
 def test_script_counts_count_each_script():
     for text in TEXTS:
-        gb2312 = sum(1 for character in text if character.encode("gb2312", "ignore"))
-        expected = {"cjk": clean.count(clean.CJK, text), "kana": clean.count(clean.KANA, text),
-                    "latin": clean.count(clean.LATIN, text), "gb2312": gb2312}
-        assert clean.script_counts(text) == expected, repr(text)
+        assert clean.script_counts(text) == plain_script_counts(text), repr(text)
     assert clean.script_counts("中文かなカナabc") == {"cjk": 2, "kana": 4, "latin": 3, "gb2312": 9}
+
+
+def test_script_counts_of_several_texts_at_once_are_each_texts_own():
+    narrow = [text for text in TEXTS if max(map(ord, text), default=0) <= 0xFFFF]  # (one code unit each)
+    assert len(narrow) < len(TEXTS)
+    for texts in (narrow, TEXTS):  # (the quick way; with characters of two code units, text lengths counted in units)
+        assert clean.texts_script_counts(texts) == [plain_script_counts(text) for text in texts]
 
 
 def test_script_memberships_tell_the_scripts_of_every_combination_of_bits():
@@ -496,6 +507,23 @@ def test_distinct_traditional_and_cjk_characters():
         distinct = set(text)
         expected = (len(distinct & clean.traditional_only_chars()), clean.count(clean.CJK, "".join(distinct)))
         assert clean.distinct_traditional_and_cjk(text) == expected, repr(text)
+
+
+def test_a_batch_of_pages_is_split_as_each_page_alone():
+    traditional = "中國是稀土第一大國，白雲鄂博礦區的儲量舉世聞名。當地政府近年來加強環境保護𠀀。"
+    pages = [page_of(text) for text in (NEWS_PAGE, traditional, "", WECHAT_PAGE, "Rare earths are seventeen metals.")]
+    articles = clean.split_pages(pages)
+    assert [article.lang for article in articles] == ["zh-Hans", "zh-Hant", "", "zh-Hans", "en"]
+    assert [vars(article) for article in articles] == [vars(clean.split_page(page)) for page in pages]
+
+
+def test_records_of_a_batch_of_articles_are_each_articles_own(seed):
+    articles = [seed[0], *clean.split_pages([page_of("首页\n登录\n注册"), page_of(NEWSWIRE_PAGE)]), seed[0]]
+    assert not articles[1].paragraphs  # (an article without sentences between two with some)
+    together = clean.articles_records(articles)
+    assert together == {name: [row for article in articles for row in clean.article_records(article)[name]]
+                        for name in together}
+    assert any(row[4] for row in together["sentences"])  # (the seed restates its figures: duplicates found)
 
 
 def test_traditional_text_with_a_character_beyond_0xffff_is_detected():
