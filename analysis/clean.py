@@ -43,6 +43,7 @@ from itertools import accumulate, compress
 from pathlib import Path
 from re import _constants as regex_codes  # the `re` module's own regex parser (private; there since Python 3.11),
 from re import _parser as regex_parser  # read to find which lines a marker regex can match at all
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -1012,13 +1013,33 @@ def split_page(page: Page) -> Article:
 
 
 def split_pages(pages: list[Page]) -> list[Article]:
-    """`split_page` of each page (a batch at once: their languages are found in one pass)."""
+    """`split_page` of each page, a batch at once: the scripts of all the pages are counted in one pass, and the
+    lines of all their bodies keyed in one."""
     texts = [normalise_text(page.text) for page in pages]
-    return list(map(split_normalised_page, pages, texts, detect_langs(texts)))
+    laid_out = list(map(lay_out_page, pages, texts, detect_langs(texts)))
+    body_keys = comparable_keys([row[1] for _, layout in laid_out for row in layout.rows[layout.start:layout.stop]])
+    first = 0  # (the page's first body line among those of all pages)
+    for page, (article, layout) in zip(pages, laid_out, strict=True):
+        end = first + layout.stop - layout.start
+        keep_body(article, layout, body_keys[first:end])
+        article.flags = page_flags(article, page)
+        first = end
+    return [article for article, _ in laid_out]
 
 
-def split_normalised_page(page: Page, text: str, lang: str) -> Article:
-    """`split_page` given the page's text normalised (`normalise_text`) and its language (`detect_lang`)."""
+class PageLayout(NamedTuple):
+    """A page's classified lines and where its title and body are."""
+
+    rows: list[tuple[int, str, str, str]]  # (line_no, line, kind, reason) of every non-blank line
+    start: int  # the first row of the body
+    stop: int  # the row after the body's last
+    title_index: int | None  # the title's row, if the title is a row
+    title: str
+
+
+def lay_out_page(page: Page, text: str, lang: str) -> tuple[Article, PageLayout]:
+    """The page's article with its metadata (its body not yet kept), and the page's layout; given the page's text
+    normalised (`normalise_text`) and its language (`detect_lang`)."""
     hints = page.hints
     article = Article(page.doc_id, page.path, page.encoding, original_text=page.text,
                       url=str(hints.get("url", "") or ""), lang=lang)
@@ -1053,16 +1074,15 @@ def split_normalised_page(page: Page, text: str, lang: str) -> Article:
     article.published = hint_date or published or meta["published"]
     article.source = str(hints.get("source", "") or "") or meta["source"]
     article.author = str(hints.get("author", "") or "") or meta["author"]
-    keep_body(article, rows, start, stop, title_index, title)
-    article.flags = page_flags(article, page)
-    return article
+    return article, PageLayout(rows, start, stop, title_index, title)
 
 
-def keep_body(article: Article, rows: list, start: int, stop: int, title_index: int | None, title: str) -> None:
-    """Fill the article's paragraphs and removed lines from the classified rows."""
+def keep_body(article: Article, layout: PageLayout, body_keys: list[str]) -> None:
+    """Fill the article's paragraphs and removed lines from the page's layout (`body_keys`: the `comparable_keys`
+    of the lines of its body rows)."""
+    rows, start, stop, title_index, title = layout
     seen: set[str] = set()
     title_key = comparable(title)
-    body_keys = comparable_keys([line for _, line, _, _ in rows[start:stop]])  # (a line holds no line break)
     tail_reason = "related list"
     for i, (number, line, kind, reason) in enumerate(rows):
         if i >= stop and kind == "end":
@@ -1157,10 +1177,7 @@ def comparable_keys(texts: list[str]) -> list[str]:
     """`comparable` of every text, all at once: the texts joined by line breaks, the characters `comparable` keeps
     (and the line breaks) picked with a table of code points, then split again."""
     points = code_points("\n".join(texts))
-    try:
-        keep = comparable_or_line_break_table().take(points)
-    except IndexError:  # a character beyond the table (rare): one text at a time
-        return [comparable(text) for text in texts]
+    keep = kept_by_comparable(points, comparable_or_line_break_table())
     # (plain "utf-32", as `code_points` encodes: no codec lookup; with no byte-order mark, the kept characters never
     # start with one, the machine's byte order)
     keys = points[keep].tobytes().decode("utf-32").split("\n")
@@ -1367,12 +1384,22 @@ def comparable_bmp_table() -> np.ndarray:
     return table
 
 
+def kept_by_comparable(points: np.ndarray, bmp_table: np.ndarray) -> np.ndarray:
+    """For each code point, whether `comparable` keeps its character: as `bmp_table` (`comparable_bmp_table` or a
+    variant) says below 0x10000, as `comparable`'s regex says beyond (rare characters, such as emoji)."""
+    try:
+        return bmp_table.take(points)
+    except IndexError:  # characters beyond the table
+        keep = bmp_table.take(np.minimum(points, 0xFFFF))
+        beyond_bmp = np.flatnonzero(points > 0xFFFF)
+        keep[beyond_bmp] = [WORDISH.match(chr(code)) is not None for code in points[beyond_bmp].tolist()]
+        return keep
+
+
 def comparable_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The code points of `comparable(text)` of every text, concatenated, and the length of each."""
     points = code_points("".join(texts))
-    keep = comparable_bmp_table()[np.minimum(points, 0xFFFF)]
-    beyond_bmp = np.flatnonzero(points > 0xFFFF)
-    keep[beyond_bmp] = [WORDISH.match(chr(code)) is not None for code in points[beyond_bmp].tolist()]
+    keep = kept_by_comparable(points, comparable_bmp_table())
     kept = np.flatnonzero(keep)
     ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
     starts = ends - [len(text) for text in texts]
