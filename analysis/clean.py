@@ -702,7 +702,7 @@ def texts_script_counts(texts: list[str]) -> list[dict[str, int]]:
         units_per_text = list(map(len, texts))
     else:  # characters beyond 0xFFFF (two code units each, of no script)
         units_per_text = [len(text.encode("utf-16-le", "surrogatepass")) // 2 for text in texts]
-    owners = np.repeat(np.arange(len(texts)), units_per_text)
+    owners = np.repeat(np.arange(len(texts), dtype=np.int32), units_per_text)  # (the text of each code unit)
     # (one count of each combination of bits per text, then the scripts' sums)
     combinations = len(script_memberships())
     counts = np.bincount(owners * combinations + classes, minlength=len(texts) * combinations)
