@@ -594,8 +594,7 @@ def extract_claims(sentences: pd.DataFrame) -> pd.DataFrame:
         return empty_claims()
     columns = {}
     for name, column in zip(CLAIM_COLUMNS, zip(*rows, strict=True), strict=True):
-        text = name not in CLAIM_DTYPES
-        columns[name] = strings_column(column) if text else np.array(column, dtype=CLAIM_DTYPES[name])
+        columns[name] = np.array(column, dtype=CLAIM_DTYPES[name]) if name in CLAIM_DTYPES else strings_column(column)
     return pd.DataFrame(columns, columns=CLAIM_COLUMNS, copy=False)
 
 

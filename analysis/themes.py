@@ -348,7 +348,7 @@ def text_column(values: pa.Array, column_codes: np.ndarray) -> pd.arrays.ArrowSt
 def frame(columns: dict[str, object]) -> pd.DataFrame:
     """A table from ready columns, numeric columns cast to their documented dtypes (see `tables.new_table`)."""
     return new_table({name: np.asarray(values, dtype=COLUMN_DTYPES[name]) if name in COLUMN_DTYPES else values
-                            for name, values in columns.items()})
+                      for name, values in columns.items()})
 
 
 def terms_frame(batch: Batch, rows: TermRows) -> pd.DataFrame:

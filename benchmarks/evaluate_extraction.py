@@ -131,11 +131,14 @@ def throughput(paths: list[Path], repeat: int = 5) -> dict:
     jieba.lcut("预热")  # load the dictionary outside the timing
     clean.article_tables(clean.split_page(read.read_file(paths[0])[0][0]))  # load resources outside the timing
 
-    def read_and_clean() -> None:  # as the corpus runner does with a batch: its files read, then its pages cleaned
-        clean.articles_records(clean.split_pages([page for path in paths for page in read.read_file(path)[0]]))
+    def read_and_split() -> list[clean.Article]:  # as the corpus runner does with a batch: read, then split
+        return clean.split_pages([page for path in paths for page in read.read_file(path)[0]])
+
+    def read_and_clean() -> None:
+        clean.articles_records(read_and_split())
 
     def with_tables() -> None:  # the same, and one DataFrame per table for the whole batch
-        clean.articles_tables(clean.split_pages([page for path in paths for page in read.read_file(path)[0]]))
+        clean.articles_tables(read_and_split())
 
     def segment() -> None:
         for text in texts:
