@@ -457,12 +457,16 @@ def needed_string_finder(needs: dict[int, frozenset[str]]) -> tuple[re.Pattern |
     one it found, so begins with an end of that one. So the owners of a string are the patterns needing a string that
     holds it or a string that begins with an end of it."""
     kept = minimal_strings(set().union(*needs.values()))
+    starting: dict[str, set[str]] = defaultdict(set)  # a prefix → the kept strings beginning with it
+    for other in kept:
+        for length in range(1, len(other) + 1):
+            starting[other[:length]].add(other)
+    holding = {part: {index for index, strings in needs.items() if any(part in need for need in strings)}
+               for part in kept}  # a kept string → the patterns needing a string that holds it
     owners = {}
     for string in kept:
-        reached = [other for other in kept
-                   if other == string or any(other.startswith(string[cut:]) for cut in range(1, len(string)))]
-        owners[string] = tuple(index for index, strings in needs.items()
-                               if any(part in need for need in strings for part in reached))
+        reached = {string}.union(*(starting.get(string[cut:], ()) for cut in range(1, len(string))))
+        owners[string] = tuple(sorted(set().union(*(holding[part] for part in reached))))
     return string_finder(frozenset(kept)), owners
 
 
