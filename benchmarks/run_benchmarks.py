@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,10 +115,22 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=20.0, help="size of the large corpus in MB (default 20)")
     parser.add_argument("--keep", type=Path, default=None, help="build the corpora here and keep them")
     args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="rare-earth-bench-"))
+    if args.keep:
+        return measure(args.keep, args.mb)
+    work = Path(tempfile.mkdtemp(prefix="rare-earth-bench-"))
+    try:  # (corpora, outputs and cache take ~1 GB for 20 MB: removed afterwards)
+        return measure(work, args.mb)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if work.exists():
+            print(f"note: could not remove all of {work}", file=sys.stderr)
+
+
+def measure(work: Path, mb: float) -> int:
+    """Build the corpora in `work`, run every measurement there, print the figures; 1 when a target is missed."""
     big, half = work / "corpus_big", work / "corpus_half"
-    size = build_corpus(big, args.mb)
-    half_size = build_corpus(half, args.mb / 2)
+    size = build_corpus(big, mb)
+    half_size = build_corpus(half, mb / 2)
     os.environ["RARE_EARTH_CACHE"] = str(work / "cache")  # a cache of its own: nothing cached beforehand
     print(f"corpus: {size / 1e6:.1f} MB in {sum(1 for _ in big.rglob('*.txt'))} files (half: {half_size / 1e6:.1f} MB)")
 
@@ -128,11 +141,11 @@ def main() -> int:
     baseline = 2 / (1 / before + 1 / after)  # (the rate of the mean time over the same text)
     print(f"baseline again, after tabulate:      {after:6.2f} MB/s (both: {baseline:.2f} MB/s, the ratio's baseline)")
     throughput = size / 1e6 / seconds
-    print(f"tabulate --no-cache ({args.mb:.0f} MB):        {throughput:6.2f} MB/s  ratio {throughput / baseline:5.2f}x"
+    print(f"tabulate --no-cache ({mb:.0f} MB):        {throughput:6.2f} MB/s  ratio {throughput / baseline:5.2f}x"
           f"  peak {peak / 2**20:6.0f} MiB  ({seconds:.1f} s, exit {status})")
 
     half_seconds, half_peak, _ = run_measured(tabulate_command(half, work / "out_half", cache=False))
-    print(f"tabulate --no-cache ({args.mb / 2:.0f} MB):        {half_size / 1e6 / half_seconds:6.2f} MB/s"
+    print(f"tabulate --no-cache ({mb / 2:.0f} MB):        {half_size / 1e6 / half_seconds:6.2f} MB/s"
           f"  peak {half_peak / 2**20:6.0f} MiB  (memory ratio big/half {peak / max(half_peak, 1):.2f})")
 
     first_seconds, _, _ = run_measured(tabulate_command(big, work / "out_first", cache=True))
