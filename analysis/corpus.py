@@ -4,7 +4,8 @@ The flow (see DESIGN.md): input files are hashed and cut into content-defined ba
 through `process_batch` (read → clean → claims → cross-checks → words), a pure function mapped by an
 executor (local processes by default, forked warm from a forkserver that has loaded the library and the
 tokenizer, see `worker_preload`; any `concurrent.futures.Executor`, such as a Dask client's
-`get_executor()`, can run it instead). A batch is sent as soon as it is cut, so hashing overlaps the work.
+`get_executor()`, can run it instead). A batch is sent as soon as it is cut; with a local pool a thread hashes the
+inputs, so that hashing fills the wait for the workers to start.
 Batch results are cached by the files' content, the code, the word lists and the tokenizer. Corpus-level
 steps (duplicate clusters, keywords, topics, claim variants) then run on the per-document results.
 `tabulate` has the workers write every table themselves as Arrow parts (and the articles' shingle sets for the
@@ -27,6 +28,7 @@ import json
 import math
 import os
 import pickle
+import queue
 import shutil
 import sys
 import threading
@@ -264,6 +266,28 @@ def default_executor(n_batches: int) -> Executor | None:
     return pool
 
 
+def produced_ahead(items: Iterator[list[InputFile]]) -> Iterator[list[InputFile]]:
+    """The batches of `items`, produced by a thread of their own as fast as it can (an error raised there is raised
+    here). Sending the first batch to a local pool waits until the forkserver has loaded the library (~2 s), a wait
+    during which the inputs are hashed, rather than afterwards, when the workers need the processor."""
+    produced: queue.SimpleQueue = queue.SimpleQueue()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                produced.put(item)
+        except BaseException as exc:  # (handed to the consumer)
+            produced.put(exc)
+        produced.put(done)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while (item := produced.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def start_workers(pool: Executor) -> None:
     """Have the pool start a worker (and the forkserver load the library) before any batch is sent."""
     try:
@@ -318,6 +342,8 @@ def run_batches(
     pool = executor or default_executor(expected_batches(paths))
     try:
         work = content_batches(input_files(paths), n_files=len(paths) if pool is not None else 0)  # (see its doc)
+        if pool is not None:  # the files are hashed while sending a batch waits (for the pool's first workers)
+            work = produced_ahead(work)
         yield from map_batches(work, pool, use_cache, progress, parts_dir, n_files=len(paths))
     finally:
         if pool is not None and executor is None:  # the workers exit in the background (freeing their memory
@@ -638,10 +664,10 @@ def tabulate(
     kept: list[dict[str, pd.DataFrame]] = []
     joiners = [PartJoiner(parts_dir, name, staging) for name in JOINED_TABLES]
     collector = PartCollector(parts_dir, [name for name in DOCUMENT_TABLES if name not in STREAMED_TABLES])
+    # What the corpus-level steps need is loaded now, in a thread: with a local pool, this process mostly waits for
+    # the forkserver to load the library (~2 s) before the workers start, and the load fills that wait
+    threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
     for index, result in enumerate(run_batches(paths, executor, use_cache, progress, parts_dir)):
-        if index == 0:  # load what the corpus-level steps need while the workers run (with a pool, every batch
-            # has been sent by now: `executor.map` submits them all at once; run here, the load overlaps nothing much)
-            threading.Thread(target=themes.prepare_corpus_summaries, daemon=True).start()
         kept.append(result)
         for joiner in joiners:  # JOINED_TABLES written, the others read, while the workers go on
             joiner.add(index)

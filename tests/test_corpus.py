@@ -69,6 +69,24 @@ def test_a_run_without_workers_keeps_its_last_batches_whole(tmp_path, monkeypatc
     assert sizes == plain != [len(b) for b in corpus.content_batches(corpus.input_files(paths), n_files=300)]
 
 
+def test_batches_produced_ahead_come_in_order_and_an_error_while_hashing_reaches_the_run(tmp_path):
+    paths = []
+    for n in range(50):
+        (tmp_path / f"{n:02d}.txt").write_text(f"稀土 {n}", encoding="utf-8")
+        paths.append(str(tmp_path / f"{n:02d}.txt"))
+    batches = list(corpus.content_batches(corpus.input_files(paths), target=8))
+    assert list(corpus.produced_ahead(corpus.content_batches(corpus.input_files(paths), target=8))) == batches
+
+    def failing():
+        yield batches[0]
+        raise OSError("disk gone")
+
+    ahead = corpus.produced_ahead(failing())
+    assert next(ahead) == batches[0]
+    with pytest.raises(OSError, match="disk gone"):
+        next(ahead)
+
+
 def test_a_batch_of_long_pages_ends_at_the_byte_limit():
     files = [corpus.InputFile(f"/x/{i}.html", 1, f"{i:064x}", size=300_000) for i in range(40)]
     batches = list(corpus.content_batches(files, target=1000, max_bytes=1_000_000))
