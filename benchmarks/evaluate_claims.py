@@ -137,6 +137,9 @@ def throughput(texts: list[str], repeat: int = 5) -> dict:
     """Characters per second of `extract_claims` (on ready sentences) and of `jieba.cut` on the same texts."""
     import jieba
 
+    from analysis.paths import cache_dir
+
+    jieba.dt.tmp_dir = str(cache_dir())  # (its dictionary cache in the project's cache folder, not the shared /tmp)
     sentences = pd.concat([split_sentences(f"doc{i}", t) for i, t in enumerate(texts)], ignore_index=True)
     chars = int(sentences["text"].str.len().sum())
     extract_claims(sentences)  # load word lists once
