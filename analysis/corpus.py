@@ -268,8 +268,9 @@ def default_executor(n_batches: int) -> Executor | None:
 
 def produced_ahead(items: Iterator[list[InputFile]]) -> Iterator[list[InputFile]]:
     """The batches of `items`, produced by a thread of their own as fast as it can (an error raised there is raised
-    here). Sending the first batch to a local pool waits until the forkserver has loaded the library (~2 s), a wait
-    during which the inputs are hashed, rather than afterwards, when the workers need the processor."""
+    here). Sending the first batch to a local pool waits until the forkserver has loaded the library (~2 s: the
+    pool's `submit` starts its workers, forked from the forkserver, under the pool's lock); the inputs are hashed
+    during that wait rather than afterwards, when the workers need the processor."""
     produced: queue.SimpleQueue = queue.SimpleQueue()
     done = object()
 
