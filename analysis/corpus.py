@@ -272,21 +272,26 @@ def produced_ahead(items: Iterator[list[InputFile]]) -> Iterator[list[InputFile]
     pool's `submit` starts its workers, forked from the forkserver, under the pool's lock); the inputs are hashed
     during that wait rather than afterwards, when the workers need the processor."""
     produced: queue.SimpleQueue = queue.SimpleQueue()
-    done = object()
+    done, stop = object(), threading.Event()
 
     def produce() -> None:
         try:
             for item in items:
+                if stop.is_set():  # the run has stopped taking batches: hash no further
+                    return
                 produced.put(item)
         except BaseException as exc:  # (handed to the consumer)
             produced.put(exc)
         produced.put(done)
 
     threading.Thread(target=produce, daemon=True).start()
-    while (item := produced.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    try:
+        while (item := produced.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def start_workers(pool: Executor) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
 
@@ -85,6 +86,24 @@ def test_batches_produced_ahead_come_in_order_and_an_error_while_hashing_reaches
     assert next(ahead) == batches[0]
     with pytest.raises(OSError, match="disk gone"):
         next(ahead)
+
+
+def test_a_run_that_stops_taking_batches_stops_the_hashing_thread():
+    produced = []
+
+    def endless():
+        while True:
+            time.sleep(0.001)
+            produced.append(len(produced))
+            yield [produced[-1]]
+
+    ahead = corpus.produced_ahead(endless())
+    next(ahead)
+    ahead.close()  # (as when the run fails)
+    time.sleep(0.1)
+    stopped_at = len(produced)
+    time.sleep(0.2)
+    assert len(produced) == stopped_at
 
 
 def test_a_batch_of_long_pages_ends_at_the_byte_limit():
