@@ -43,6 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
 
 lab: $(STAMP)
+	$(COMPILE)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP)

@@ -100,7 +100,7 @@ def test_a_run_that_stops_taking_batches_stops_the_hashing_thread():
     ahead = corpus.produced_ahead(endless())
     next(ahead)
     ahead.close()  # (as when the run fails)
-    time.sleep(0.1)
+    time.sleep(0.2)
     stopped_at = len(produced)
     time.sleep(0.2)
     assert len(produced) == stopped_at
