@@ -84,14 +84,22 @@ def stopwords() -> frozenset[str]:
     return word_set("stopwords.txt")
 
 
-@functools.cache
-def jieba_tagger():
-    """A private jieba POS tokenizer with the user dictionary, caching in the project cache folder."""
+def plain_jieba():
+    """The `jieba` module, its default tokenizer (plain `jieba.cut`, the benchmarks' baseline) caching its dictionary
+    in the project cache folder, never in the shared /tmp; quiet below warnings."""
     import jieba
-    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.tmp_dir = str(cache_dir())
+    return jieba
+
+
+@functools.cache
+def jieba_tagger():
+    """A private jieba POS tokenizer with the user dictionary, caching in the project cache folder."""
+    import jieba.posseg
+
+    jieba = plain_jieba()
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(cache_dir())
     tokenizer.cache_file = "jieba.cache"

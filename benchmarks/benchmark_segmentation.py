@@ -62,12 +62,9 @@ def build_batches(megabytes: float) -> tuple[list[pd.DataFrame], list[str], int]
 
 def jieba_cut_seconds(docs: list[str]) -> float:
     """Seconds for plain single-process jieba.cut over every document."""
-    import jieba
+    from analysis.words import plain_jieba
 
-    from analysis.paths import cache_dir
-
-    jieba.setLogLevel(60)
-    jieba.dt.tmp_dir = str(cache_dir())
+    jieba = plain_jieba()
     jieba.initialize()
     started = time.perf_counter()
     for text in docs:

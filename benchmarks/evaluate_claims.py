@@ -29,6 +29,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from analysis.claims import extract_claims, split_sentences  # noqa: E402
+from analysis.words import plain_jieba  # noqa: E402
 
 DEV_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
 SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
@@ -135,11 +136,7 @@ def evaluate(corpus_dir: Path = DEV_CORPUS, body_of: Callable[[str, dict], str] 
 
 def throughput(texts: list[str], repeat: int = 5) -> dict:
     """Characters per second of `extract_claims` (on ready sentences) and of `jieba.cut` on the same texts."""
-    import jieba
-
-    from analysis.paths import cache_dir
-
-    jieba.dt.tmp_dir = str(cache_dir())  # (its dictionary cache in the project's cache folder, not the shared /tmp)
+    jieba = plain_jieba()
     sentences = pd.concat([split_sentences(f"doc{i}", t) for i, t in enumerate(texts)], ignore_index=True)
     chars = int(sentences["text"].str.len().sum())
     extract_claims(sentences)  # load word lists once

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import clean, read
 from analysis.paths import PROJECT_ROOT
+from analysis.words import plain_jieba
 
 MEASURES = ["body_start", "body_end", "boilerplate", "title", "date"]
 TARGETS = {"dev": 0.95, "dev-html": 0.90}
@@ -123,12 +124,7 @@ def best_pass_seconds(runs: dict, repeat: int) -> dict[str, float]:
 
 def throughput(paths: list[Path], repeat: int = 5) -> dict:
     """Characters per second of reading + cleaning (and with the batch's tables) vs `jieba.cut` on the same text."""
-    import jieba
-
-    from analysis.paths import cache_dir
-
-    jieba.setLogLevel(60)
-    jieba.dt.tmp_dir = str(cache_dir())  # (its dictionary cache in the project's cache folder, not the shared /tmp)
+    jieba = plain_jieba()
     texts = [page.text for path in paths for page in read.read_file(path)[0]]
     n_chars = sum(len(text) for text in texts)
     jieba.lcut("预热")  # load the dictionary outside the timing

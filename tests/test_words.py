@@ -78,6 +78,7 @@ def test_jieba_caches_in_the_project_cache():
     assert tagger.tokenizer.tmp_dir == str(cache_dir())
     tagger.tokenizer.initialize()
     assert (cache_dir() / tagger.tokenizer.cache_file).exists()
+    assert words.plain_jieba().dt.tmp_dir == str(cache_dir())  # (the default tokenizer: the benchmarks' baseline)
 
 
 def test_resources_are_well_formed():
