@@ -936,9 +936,11 @@ TEXT_KINDS = frozenset({"strong", "weak"})  # kinds of the lines of article text
 
 def first_index(kinds: list[str], kind: str, start: int = 0) -> int:
     """Index of the first row of `kind` from `start` on, or len(kinds) (`list.index`: quicker than a loop)."""
+    if kind not in kinds:  # (often: a page without an end marker; raising and catching ValueError costs more)
+        return len(kinds)
     try:
         return kinds.index(kind, start)
-    except ValueError:
+    except ValueError:  # (only before `start`)
         return len(kinds)
 
 
