@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -88,7 +89,8 @@ def evaluate(corpus: Path, page_folder: str = "") -> dict:
     return {"pages": len(labels), "rates": {m: passed[m] / n for m in MEASURES}, "failures": failures}
 
 
-SAMPLE_SECONDS = 0.2  # a timed sample repeats its pass until it lasts at least this long (see `best_pass_seconds`)
+SAMPLE_SECONDS = 0.2  # a timed sample repeats its pass until it lasts at least this long (see `round_seconds`)
+ROUNDS = 15  # rounds of samples (one of each run per round), whose median ratio is the speed-up
 
 
 def passes_per_sample(run) -> int:
@@ -105,25 +107,33 @@ def passes_per_sample(run) -> int:
         passes *= 2
 
 
-def best_pass_seconds(runs: dict, repeat: int) -> dict[str, float]:
-    """Seconds per pass of each of `runs`: the fastest of `repeat` samples, the runs taking turns.
+def round_seconds(runs: dict, rounds: int) -> list[dict[str, float]]:
+    """Seconds per pass of each of `runs` in each round: one sample of each run per round, the runs taking turns.
 
-    Fair to both sides on a shared machine whose speed drifts: taking turns exposes every run to the same phases,
-    and samples of equal length (a quick pass repeated) keep a few milliseconds' lucky moment from flattering the
-    quicker side, as a best-of single ~7 ms passes did."""
+    Fair to both sides on a shared machine whose speed drifts: a round's samples are next to each other in time, so
+    they share the machine's phase (the median of the rounds' ratios is the speed-up), and samples of equal length
+    (a quick pass repeated) keep a few milliseconds' lucky moment from flattering the quicker side."""
     passes = {name: passes_per_sample(run) for name, run in runs.items()}
-    best = dict.fromkeys(runs, float("inf"))
-    for _ in range(repeat):
+    timings = []
+    for _ in range(rounds):
+        timing = {}
         for name, run in runs.items():
             started = time.perf_counter()
             for _ in range(passes[name]):
                 run()
-            best[name] = min(best[name], (time.perf_counter() - started) / passes[name])
-    return best
+            timing[name] = (time.perf_counter() - started) / passes[name]
+        timings.append(timing)
+    return timings
 
 
-def throughput(paths: list[Path], repeat: int = 5) -> dict:
-    """Characters per second of reading + cleaning (and with the batch's tables) vs `jieba.cut` on the same text."""
+def median_ratio(timings: list[dict[str, float]], slower: str, quicker: str) -> float:
+    """The median over rounds of how many times quicker one run is than another."""
+    return statistics.median(timing[slower] / timing[quicker] for timing in timings)
+
+
+def throughput(paths: list[Path], rounds: int = ROUNDS) -> dict:
+    """Characters per second of reading + cleaning (and with the batch's tables) vs `jieba.cut` on the same text
+    (medians over rounds), and the speed-ups (the medians of the rounds' ratios)."""
     jieba = plain_jieba()
     texts = [page.text for path in paths for page in read.read_file(path)[0]]
     n_chars = sum(len(text) for text in texts)
@@ -144,11 +154,11 @@ def throughput(paths: list[Path], repeat: int = 5) -> dict:
             for _ in jieba.cut(text):
                 pass
 
-    seconds = best_pass_seconds({"jieba": segment, "clean": read_and_clean, "tables": with_tables}, repeat)
-    jieba_seconds, clean_seconds, tables_seconds = seconds["jieba"], seconds["clean"], seconds["tables"]
-    return {"chars": n_chars, "files": len(paths), "jieba_chars_per_s": n_chars / jieba_seconds,
-            "clean_chars_per_s": n_chars / clean_seconds, "speedup": jieba_seconds / clean_seconds,
-            "tables_chars_per_s": n_chars / tables_seconds, "speedup_with_tables": jieba_seconds / tables_seconds}
+    timings = round_seconds({"jieba": segment, "clean": read_and_clean, "tables": with_tables}, rounds)
+    rate = {name: n_chars / statistics.median(timing[name] for timing in timings) for name in timings[0]}
+    return {"chars": n_chars, "files": len(paths), "rounds": rounds, "jieba_chars_per_s": rate["jieba"],
+            "clean_chars_per_s": rate["clean"], "speedup": median_ratio(timings, "jieba", "clean"),
+            "tables_chars_per_s": rate["tables"], "speedup_with_tables": median_ratio(timings, "jieba", "tables")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,9 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     dev_pages = sorted((args.shared / "corpus" / "dev" / "pages").glob("*.txt")) or sorted(
         (PROJECT_ROOT / "data" / "raw").glob("*.txt"))
     speed = throughput(dev_pages)
-    print(f"speed ({speed['files']} files, {speed['chars']} chars): jieba.cut {speed['jieba_chars_per_s'] / 1000:.0f}k"
-          f" chars/s; read+clean {speed['clean_chars_per_s'] / 1000:.0f}k chars/s = {speed['speedup']:.1f}x; with"
-          f" tables {speed['tables_chars_per_s'] / 1000:.0f}k chars/s = {speed['speedup_with_tables']:.1f}x")
+    print(f"speed ({speed['files']} files, {speed['chars']} chars, medians of {speed['rounds']} rounds):"
+          f" jieba.cut {speed['jieba_chars_per_s'] / 1000:.0f}k chars/s;"
+          f" read+clean {speed['clean_chars_per_s'] / 1000:.0f}k chars/s = {speed['speedup']:.1f}x;"
+          f" with tables {speed['tables_chars_per_s'] / 1000:.0f}k chars/s = {speed['speedup_with_tables']:.1f}x")
     return status
 
 

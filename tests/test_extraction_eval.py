@@ -50,8 +50,9 @@ def test_scoring_catches_boilerplate_and_wrong_metadata(benchmark):
 
 
 def test_throughput_reports_both_rates(benchmark, seed_path):
-    speed = benchmark.throughput([seed_path], repeat=1)
+    speed = benchmark.throughput([seed_path], rounds=1)
     assert speed["chars"] > 1000 and speed["clean_chars_per_s"] > 0 and speed["jieba_chars_per_s"] > 0
+    assert speed["rounds"] == 1 and speed["speedup"] > 0
 
 
 def test_timed_samples_are_equally_long_and_taken_in_turns(benchmark, monkeypatch):
@@ -64,8 +65,9 @@ def test_timed_samples_are_equally_long_and_taken_in_turns(benchmark, monkeypatc
             time.sleep(seconds)
         return run
 
-    best = benchmark.best_pass_seconds({"slow": pause("slow", 0.025), "quick": pause("quick", 0.002)}, repeat=2)
-    assert 0.025 <= best["slow"] < 0.25 and 0.002 <= best["quick"] < best["slow"]
+    timings = benchmark.round_seconds({"slow": pause("slow", 0.025), "quick": pause("quick", 0.002)}, rounds=2)
+    assert len(timings) == 2
+    assert all(0.025 <= timing["slow"] < 0.25 and 0.002 <= timing["quick"] < timing["slow"] for timing in timings)
     assert calls.count("quick") > 5 * calls.count("slow")  # the quick pass is repeated to make a sample as long
     turns = [name for index, name in enumerate(calls) if index == 0 or calls[index - 1] != name]
     assert turns == ["slow", "quick"] * 3  # each sized (its passes together), then sample by sample, taking turns
@@ -81,3 +83,8 @@ def test_a_sample_is_sized_after_a_slow_first_pass(benchmark, monkeypatch):
 
     passes = benchmark.passes_per_sample(cold_then_quick)
     assert passes * 0.002 >= 0.05  # a sample of quick passes lasts SAMPLE_SECONDS, not one cold pass's time
+
+
+def test_the_speed_up_is_the_median_of_the_rounds_ratios(benchmark):
+    timings = [{"jieba": 1.0, "clean": 0.1}, {"jieba": 2.0, "clean": 0.1}, {"jieba": 0.5, "clean": 0.1}]
+    assert benchmark.median_ratio(timings, "jieba", "clean") == pytest.approx(10.0)  # (not 20, the best over the worst)
