@@ -97,15 +97,14 @@ def plain_jieba():
 @functools.cache
 def jieba_tagger():
     """A private jieba POS tokenizer with the user dictionary, caching in the project cache folder."""
-    import jieba.posseg
+    from jieba import posseg
 
-    jieba = plain_jieba()
-    tokenizer = jieba.Tokenizer()
+    tokenizer = plain_jieba().Tokenizer()
     tokenizer.tmp_dir = str(cache_dir())
     tokenizer.cache_file = "jieba.cache"
     for word, freq, pos in user_dictionary():
         tokenizer.add_word(word, freq, pos)
-    return jieba.posseg.POSTokenizer(tokenizer)
+    return posseg.POSTokenizer(tokenizer)
 
 
 @functools.cache
